@@ -1,0 +1,61 @@
+"""Constants of the Intruder Alert integration."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+import logging
+from typing import Final
+
+DOMAIN: Final = "intruder_alert"
+LOGGER = logging.getLogger(__package__)
+
+# Account (config entry) data.
+CONF_ACCESS_KEY_ID: Final = "access_key_id"
+CONF_SECRET_ACCESS_KEY: Final = "secret_access_key"  # noqa: S105 - a key name, not a secret
+CONF_REGION: Final = "region"
+CONF_WHITELIST_COLLECTION: Final = "whitelist_collection"
+CONF_BLACKLIST_COLLECTION: Final = "blacklist_collection"
+CONF_S3_BUCKET: Final = "s3_bucket"
+CONF_ACCOUNT_ID: Final = "account_id"
+# Not shown in the UI: points the engine at a Rekognition-compatible server (tests, demo).
+CONF_ENDPOINT_URL: Final = "endpoint_url"
+
+DEFAULT_REGION: Final = "us-east-1"
+DEFAULT_WHITELIST_COLLECTION: Final = "intruder_alert_whitelist"
+DEFAULT_BLACKLIST_COLLECTION: Final = "intruder_alert_blacklist"
+
+# Account options.
+CONF_WHITELIST_THRESHOLD: Final = "whitelist_threshold"
+CONF_BLACKLIST_THRESHOLD: Final = "blacklist_threshold"
+CONF_FAIL_MODE: Final = "fail_mode"
+CONF_SNAPSHOT_RETENTION_DAYS: Final = "snapshot_retention_days"
+CONF_PRICE_PER_CALL: Final = "price_per_call"
+
+DEFAULT_WHITELIST_THRESHOLD: Final = 90.0
+DEFAULT_BLACKLIST_THRESHOLD: Final = 95.0
+DEFAULT_SNAPSHOT_RETENTION_DAYS: Final = 30
+# USD per billed image call, Rekognition's first pricing tier.
+DEFAULT_PRICE_PER_CALL: Final = 0.001
+MIN_THRESHOLD: Final = 50.0
+MAX_THRESHOLD: Final = 100.0
+
+
+class FailMode(StrEnum):
+    """What a failed recognition turns into."""
+
+    # Fire `recognition_failed`; the shipped automations alert on it.
+    ALERT = "alert"
+    # Report the frame as an unknown person, so automations that watch only strangers fire.
+    UNKNOWN = "unknown"
+    # Record the failure on the sensors and in the log, fire no alarm event.
+    QUIET = "quiet"
+
+
+DEFAULT_FAIL_MODE: Final = FailMode.ALERT
+
+
+class Tier(StrEnum):
+    """The two face collections of an account."""
+
+    WHITELIST = "whitelist"
+    BLACKLIST = "blacklist"

@@ -1,0 +1,37 @@
+"""Diagnostics: what a bug report needs, without credentials or the account id."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+
+from .account import IntruderAlertConfigEntry
+from .const import CONF_ACCESS_KEY_ID, CONF_ACCOUNT_ID, CONF_SECRET_ACCESS_KEY
+
+TO_REDACT = {CONF_ACCESS_KEY_ID, CONF_SECRET_ACCESS_KEY, CONF_ACCOUNT_ID, "unique_id"}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: IntruderAlertConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics for an account entry."""
+    account = entry.runtime_data
+    settings = account.rekognition.settings
+    return {
+        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "aws": {
+            "region": settings.region,
+            "custom_endpoint": settings.endpoint_url is not None,
+            "connect_timeout": settings.connect_timeout,
+            "read_timeout": settings.read_timeout,
+            "max_attempts": settings.max_attempts,
+        },
+        "collections": {tier.value: asdict(info) for tier, info in account.collections.items()},
+        "api_calls": {
+            "today": account.rekognition.usage.today(),
+            "total": account.rekognition.usage.total(),
+        },
+    }

@@ -1,0 +1,67 @@
+"""Counting billed API calls, per operation and per day, for the cost sensor."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import date
+import threading
+
+# Operations Rekognition bills per call (image operations and face storage operations).
+BILLED_OPERATIONS = frozenset(
+    {
+        "IndexFaces",
+        "SearchFacesByImage",
+        "SearchUsersByImage",
+        "SearchFaces",
+        "SearchUsers",
+        "DetectFaces",
+        "AssociateFaces",
+        "DisassociateFaces",
+        "DeleteFaces",
+        "ListFaces",
+        "ListUsers",
+        "CreateUser",
+        "DeleteUser",
+    }
+)
+
+
+class ApiUsage:
+    """Thread-safe call counter; boto3 calls run on executor threads."""
+
+    def __init__(self, today: Callable[[], date] = date.today) -> None:
+        """Start with no calls counted."""
+        self._today = today
+        self._lock = threading.Lock()
+        self._day = today()
+        self._today_calls: Counter[str] = Counter()
+        self._total_calls: Counter[str] = Counter()
+
+    def record(self, operation: str) -> None:
+        """Count one call of ``operation``."""
+        with self._lock:
+            self._roll_day()
+            self._today_calls[operation] += 1
+            self._total_calls[operation] += 1
+
+    def _roll_day(self) -> None:
+        today = self._today()
+        if today != self._day:
+            self._day = today
+            self._today_calls.clear()
+
+    def today(self) -> dict[str, int]:
+        """Calls per operation since local midnight."""
+        with self._lock:
+            self._roll_day()
+            return dict(self._today_calls)
+
+    def total(self) -> dict[str, int]:
+        """Calls per operation since the account was loaded."""
+        with self._lock:
+            return dict(self._total_calls)
+
+    def billed_today(self) -> int:
+        """How many of today's calls are billed."""
+        return sum(n for op, n in self.today().items() if op in BILLED_OPERATIONS)

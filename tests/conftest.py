@@ -1,0 +1,223 @@
+"""Shared fixtures: a real Home Assistant, real botocore clients answered by Stubbers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Generator
+from typing import Any
+from unittest.mock import patch
+
+import boto3
+from botocore.stub import Stubber
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+# Import first: pytest-homeassistant-custom-component puts its own custom_components package on
+# sys.path, and Home Assistant would answer "Integration not found" for ours.
+import custom_components.intruder_alert  # noqa: F401
+from custom_components.intruder_alert.const import (
+    CONF_ACCESS_KEY_ID,
+    CONF_ACCOUNT_ID,
+    CONF_BLACKLIST_COLLECTION,
+    CONF_REGION,
+    CONF_SECRET_ACCESS_KEY,
+    CONF_WHITELIST_COLLECTION,
+    DOMAIN,
+)
+from homeassistant.core import HomeAssistant
+
+ACCOUNT_ID = "123456789012"
+ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+REGION = "eu-west-1"
+WHITELIST = "intruder_alert_whitelist"
+BLACKLIST = "intruder_alert_blacklist"
+FACE_MODEL_VERSION = "7.0"
+
+ENTRY_DATA = {
+    CONF_ACCESS_KEY_ID: ACCESS_KEY_ID,
+    CONF_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+    CONF_REGION: REGION,
+    CONF_WHITELIST_COLLECTION: WHITELIST,
+    CONF_BLACKLIST_COLLECTION: BLACKLIST,
+    CONF_ACCOUNT_ID: ACCOUNT_ID,
+}
+UNIQUE_ID = f"{ACCOUNT_ID}_{REGION}_{WHITELIST}_{BLACKLIST}"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load integrations from custom_components."""
+
+
+class AwsStubs:
+    """Real boto3 clients, built by the integration's own code, answered by botocore Stubbers.
+
+    Stubber checks every request and response against the real service model, so a wrong
+    parameter name or a malformed canned response fails the test. Answers queued before the
+    integration has built a client wait until it does, so the client under test is the one
+    the integration configured.
+    """
+
+    def __init__(self) -> None:
+        """Start with no clients."""
+        self.clients: dict[str, Any] = {}
+        self.stubbers: dict[str, Stubber] = {}
+        self._pending: dict[str, list[Callable[[], None]]] = defaultdict(list)
+
+    def attach(self, service: str, client: Any) -> Any:
+        """Stub the first client of each service and share it across the test."""
+        if service not in self.clients:
+            stubber = Stubber(client)
+            stubber.activate()
+            self.clients[service] = client
+            self.stubbers[service] = stubber
+            for action in self._pending.pop(service, []):
+                action()
+        return self.clients[service]
+
+    def _when_built(self, service: str, action: Callable[[], None]) -> None:
+        if service in self.clients:
+            action()
+        else:
+            self._pending[service].append(action)
+
+    def add_response(
+        self,
+        service: str,
+        method: str,
+        response: dict[str, Any],
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue one answer of ``service``."""
+        self._when_built(
+            service, lambda: self.stubbers[service].add_response(method, response, params)
+        )
+
+    def error(self, service: str, method: str, code: str, status: int, message: str = "") -> None:
+        """Queue an AWS error answer."""
+        self._when_built(
+            service,
+            lambda: self.stubbers[service].add_client_error(
+                method,
+                service_error_code=code,
+                service_message=message or code,
+                http_status_code=status,
+            ),
+        )
+
+    def fail_next(self, service: str, operation: str, error: Exception) -> None:
+        """Make the next ``operation`` raise ``error`` before any request is sent.
+
+        For failures a Stubber cannot produce: connection refused, DNS failure, timeouts.
+        The hook runs on the first event of a call, before the Stubber sees it.
+        """
+
+        def register() -> None:
+            events = self.clients[service].meta.events
+            event_name = f"provide-client-params.{service}.{operation}"
+            unique_id = f"fail-{operation}"
+
+            def raise_once(**_: Any) -> None:
+                events.unregister(event_name, unique_id=unique_id)
+                raise error
+
+            events.register_first(event_name, raise_once, unique_id=unique_id)
+
+        self._when_built(service, register)
+
+    # Canned answers, each validated by the Stubber against the service model.
+    def caller_identity(self, account_id: str = ACCOUNT_ID) -> None:
+        """Queue a GetCallerIdentity answer."""
+        self.add_response(
+            "sts",
+            "get_caller_identity",
+            {
+                "UserId": "AIDAEXAMPLEUSERID",
+                "Account": account_id,
+                "Arn": f"arn:aws:iam::{account_id}:user/intruder-alert",
+            },
+        )
+
+    def collection_exists(self, collection_id: str, faces: int = 0) -> None:
+        """Queue a DescribeCollection answer."""
+        self.add_response(
+            "rekognition",
+            "describe_collection",
+            {
+                "FaceCount": faces,
+                "UserCount": 0,
+                "FaceModelVersion": FACE_MODEL_VERSION,
+                "CollectionARN": f"arn:aws:rekognition:{REGION}:{ACCOUNT_ID}:collection/{collection_id}",
+            },
+            {"CollectionId": collection_id},
+        )
+
+    def collection_missing_then_created(self, collection_id: str) -> None:
+        """Queue DescribeCollection → not found, then CreateCollection."""
+        self.error("rekognition", "describe_collection", "ResourceNotFoundException", 400)
+        self.add_response(
+            "rekognition",
+            "create_collection",
+            {
+                "StatusCode": 200,
+                "CollectionArn": f"aws:rekognition:{REGION}:{ACCOUNT_ID}:collection/{collection_id}",
+                "FaceModelVersion": FACE_MODEL_VERSION,
+            },
+            {"CollectionId": collection_id},
+        )
+
+    def account_ok(self, account_id: str = ACCOUNT_ID) -> None:
+        """Queue what a successful account check asks."""
+        self.caller_identity(account_id)
+        self.collection_exists(WHITELIST)
+        self.collection_exists(BLACKLIST)
+
+    def setup_ok(self) -> None:
+        """Queue what a successful entry setup asks."""
+        self.collection_exists(WHITELIST)
+        self.collection_exists(BLACKLIST)
+
+    def assert_all_used(self) -> None:
+        """Every queued answer was asked for."""
+        assert not self._pending, f"answers queued for clients never built: {list(self._pending)}"
+        for stubber in self.stubbers.values():
+            stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def aws() -> Generator[AwsStubs]:
+    """Route every boto3 client the integration builds through botocore Stubbers."""
+    stubs = AwsStubs()
+    original = boto3.session.Session.client
+
+    def client(self: boto3.session.Session, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        return stubs.attach(service_name, original(self, service_name, *args, **kwargs))
+
+    with patch.object(boto3.session.Session, "client", client):
+        yield stubs
+    stubs.assert_all_used()
+
+
+@pytest.fixture
+def config_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """An account entry, added to Home Assistant but not set up."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Intruder Alert ({REGION})",
+        data=ENTRY_DATA,
+        unique_id=UNIQUE_ID,
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def loaded_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry, aws: AwsStubs
+) -> MockConfigEntry:
+    """The account entry, set up."""
+    aws.setup_ok()
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry

@@ -1,0 +1,61 @@
+"""Packaging rules hassfest and HACS check, and pins kept in step with the tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from homeassistant.const import __version__ as HA_VERSION
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "custom_components" / "intruder_alert"
+
+
+def _manifest() -> dict[str, object]:
+    return json.loads((PACKAGE / "manifest.json").read_text())
+
+
+def test_manifest_keys_sorted_as_hassfest_wants() -> None:
+    """Domain and name first, then the rest in alphabetical order, with every required key."""
+    keys = list(_manifest())
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    for required in (
+        "codeowners",
+        "config_flow",
+        "documentation",
+        "integration_type",
+        "iot_class",
+        "issue_tracker",
+        "requirements",
+        "version",
+    ):
+        assert required in keys
+
+
+def test_runtime_requirements_are_pinned_and_tested() -> None:
+    """Every runtime requirement is pinned, and the tests install exactly that pin."""
+    tested = {
+        line.split("==")[0].lower(): line.strip()
+        for line in (ROOT / "requirements_test.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    }
+    requirements = _manifest()["requirements"]
+    assert isinstance(requirements, list)
+    for requirement in requirements:
+        name, _, version = requirement.partition("==")
+        assert version, f"{requirement} is not pinned"
+        assert tested[name.lower()] == requirement
+
+
+def test_hacs_minimum_is_the_tested_home_assistant() -> None:
+    """hacs.json declares the Home Assistant version the tests run against."""
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    assert hacs["homeassistant"] == HA_VERSION
+
+
+def test_translations_are_plain_text() -> None:
+    """Custom integrations get no strings.json compilation: no [%key:...] references."""
+    text = (PACKAGE / "translations" / "en.json").read_text()
+    assert "[%key:" not in text
+    assert (PACKAGE / "brand" / "icon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
