@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from homeassistant.const import __version__ as HA_VERSION
+from homeassistant.const import __version__ as ha_version
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "custom_components" / "intruder_alert"
@@ -51,7 +51,7 @@ def test_runtime_requirements_are_pinned_and_tested() -> None:
 def test_hacs_minimum_is_the_tested_home_assistant() -> None:
     """hacs.json declares the Home Assistant version the tests run against."""
     hacs = json.loads((ROOT / "hacs.json").read_text())
-    assert hacs["homeassistant"] == HA_VERSION
+    assert hacs["homeassistant"] == ha_version
 
 
 def test_translations_are_plain_text() -> None:
