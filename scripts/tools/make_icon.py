@@ -20,8 +20,16 @@ def draw(size: int) -> Image.Image:
     # Recognition frame corners.
     width = max(1, round(8 * scale))
     for x0, y0, dx, dy in ((80, 52, 1, 1), (176, 52, -1, 1), (80, 142, 1, -1), (176, 142, -1, -1)):
-        pen.line([(x0 * scale, y0 * scale), ((x0 + 18 * dx) * scale, y0 * scale)], fill="white", width=width)
-        pen.line([(x0 * scale, y0 * scale), (x0 * scale, (y0 + 18 * dy) * scale)], fill="white", width=width)
+        pen.line(
+            [(x0 * scale, y0 * scale), ((x0 + 18 * dx) * scale, y0 * scale)],
+            fill="white",
+            width=width,
+        )
+        pen.line(
+            [(x0 * scale, y0 * scale), (x0 * scale, (y0 + 18 * dy) * scale)],
+            fill="white",
+            width=width,
+        )
     pen.ellipse([s * scale for s in (186, 14, 242, 70)], fill=(244, 67, 54, 255))
     return image
 
