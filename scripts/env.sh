@@ -72,6 +72,7 @@ in_env() {
       HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
       PATH="$venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
       VIRTUAL_ENV="$venv" PIP_CONFIG_FILE=/etc/pip.conf PIP_DISABLE_PIP_VERSION_CHECK=1 \
+      SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_NATIVE_TLS=1 \
       INTRUDER_ALERT_BENCH_ARGS="${INTRUDER_ALERT_BENCH_ARGS:-}" \
       bash -c "cd \"$repo\" && $cmd"
   ' _ "$ROOTFS" "$REPO_ROOT" "$VENV" "$quoted"
