@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
 from collections import defaultdict
 from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 import boto3
 from botocore.stub import Stubber
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    setup_test_component_platform,
+)
 
 # Import first: pytest-homeassistant-custom-component puts its own custom_components package on
 # sys.path, and Home Assistant would answer "Integration not found" for ours.
@@ -19,12 +24,19 @@ from custom_components.intruder_alert.const import (
     CONF_ACCESS_KEY_ID,
     CONF_ACCOUNT_ID,
     CONF_BLACKLIST_COLLECTION,
+    CONF_ENDPOINT_URL,
     CONF_REGION,
     CONF_SECRET_ACCESS_KEY,
     CONF_WHITELIST_COLLECTION,
     DOMAIN,
 )
+from custom_components.intruder_alert.engine.aws import AwsSettings
+from homeassistant.components.camera import Camera
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+
+from .rekognition_server import RekognitionServer
+from .scenes import empty
 
 ACCOUNT_ID = "123456789012"
 ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
@@ -221,3 +233,101 @@ async def loaded_entry(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+def rekognition_server(socket_enabled: None) -> Generator[RekognitionServer]:
+    """The local Rekognition protocol server (on 127.0.0.1) with both collections created."""
+    with RekognitionServer() as server:
+        for collection in (WHITELIST, BLACKLIST):
+            server.service.op_create_collection({"CollectionId": collection})
+        yield server
+
+
+def server_settings(server: RekognitionServer, **overrides: Any) -> AwsSettings:
+    """Engine settings that reach the local server, with short timeouts for fault tests."""
+    values: dict[str, Any] = {
+        "access_key_id": ACCESS_KEY_ID,
+        "secret_access_key": SECRET_ACCESS_KEY,
+        "region": REGION,
+        "endpoint_url": server.url,
+        "connect_timeout": 1.0,
+        "read_timeout": 1.0,
+        "max_attempts": 3,
+    }
+    return AwsSettings(**(values | overrides))
+
+
+@pytest.fixture
+def media_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """Home Assistant's media folder, in a temporary directory (allowed for file actions)."""
+    media = tmp_path / "media"
+    media.mkdir()
+    hass.config.media_dirs = {"local": str(media)}
+    hass.config.allowlist_external_dirs = {str(media)}
+    return media
+
+
+@pytest.fixture
+async def server_entry(
+    hass: HomeAssistant, rekognition_server: RekognitionServer, media_dir: Path
+) -> MockConfigEntry:
+    """An account entry on the local server, set up, with the media folder in a temp dir."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Intruder Alert ({REGION})",
+        data={**ENTRY_DATA, CONF_ENDPOINT_URL: rekognition_server.url},
+        unique_id=UNIQUE_ID,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+def enroll_directly(
+    server: RekognitionServer, collection: str, who: str, name: str | None = None
+) -> None:
+    """Put a person in the fake service's collection without going through the integration."""
+    from custom_components.intruder_alert.engine.names import user_id_for
+
+    from .scenes import portrait
+
+    service = server.service
+    user_id = user_id_for(name or who)
+    face = service.op_index_faces(
+        {
+            "CollectionId": collection,
+            "Image": {"Bytes": base64.b64encode(portrait(who)).decode()},
+            "MaxFaces": 1,
+        }
+    )["FaceRecords"][0]["Face"]["FaceId"]
+    if user_id not in service.collections[collection].users:
+        service.op_create_user({"CollectionId": collection, "UserId": user_id})
+    service.op_associate_faces({"CollectionId": collection, "UserId": user_id, "FaceIds": [face]})
+
+
+class SceneCamera(Camera):
+    """A camera entity that shows whatever frame the test puts in front of it."""
+
+    _attr_name = "Front door"
+    _attr_unique_id = "test_front_door"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frame: bytes | None = empty()
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        return self.frame
+
+
+@pytest.fixture
+async def scene_camera(hass: HomeAssistant) -> SceneCamera:
+    """``camera.front_door``, a real camera entity showing test scenes."""
+    entity = SceneCamera()
+    setup_test_component_platform(hass, "camera", [entity])
+    assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
+    await hass.async_block_till_done()
+    return entity

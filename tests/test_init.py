@@ -17,10 +17,10 @@ async def test_setup_and_unload(
 ) -> None:
     """Setup checks both collections with bounded clients; unload releases the entry."""
     assert loaded_entry.state is ConfigEntryState.LOADED
-    account = loaded_entry.runtime_data
-    assert account.collections[Tier.WHITELIST].collection_id == WHITELIST
-    assert account.collections[Tier.BLACKLIST].face_model_version == "7.0"
-    assert account.rekognition.usage.today() == {"DescribeCollection": 2}
+    coordinator = loaded_entry.runtime_data
+    assert coordinator.data.collections[Tier.WHITELIST].collection_id == WHITELIST
+    assert coordinator.data.collections[Tier.BLACKLIST].face_model_version == "7.0"
+    assert coordinator.rekognition.usage.today() == {"DescribeCollection": 2}
 
     # The clients were built with bounded timeouts and retries.
     config = aws.clients["rekognition"].meta.config

@@ -2,17 +2,49 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
+from homeassistant.helpers.typing import ConfigType
 
-from .account import IntruderAlertConfigEntry, async_connect_account
+from .const import DOMAIN, LOGGER
+from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
+from .services import async_setup_services
 
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+PRUNE_INTERVAL = timedelta(hours=6)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which serve every account."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> bool:
     """Set up an account: connect to Rekognition and check both collections."""
-    entry.runtime_data = await async_connect_account(hass, entry)
+    coordinator = IntruderAlertCoordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+
+    async def prune_snapshots(*_: object) -> None:
+        retention = timedelta(days=coordinator.retention_days)
+        removed = await hass.async_add_executor_job(coordinator.snapshots.prune, retention)
+        if removed:
+            LOGGER.debug("Deleted %s snapshots older than %s", removed, retention)
+
+    entry.async_on_unload(async_track_time_interval(hass, prune_snapshots, PRUNE_INTERVAL))
+    # "Today" counters start again at midnight even when nothing happens.
+    entry.async_on_unload(
+        async_track_time_change(
+            hass, lambda _: coordinator.async_update_listeners(), hour=0, minute=0, second=1
+        )
+    )
+    entry.async_create_background_task(hass, prune_snapshots(), "intruder_alert prune snapshots")
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -23,7 +23,6 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .account import IntruderAlertConfigEntry, aws_settings
 from .const import (
     CONF_ACCESS_KEY_ID,
     CONF_ACCOUNT_ID,
@@ -51,6 +50,7 @@ from .const import (
     MIN_THRESHOLD,
     FailMode,
 )
+from .coordinator import IntruderAlertConfigEntry, aws_settings
 from .engine.aws import REGION_PATTERN, rekognition_regions
 from .engine.errors import (
     AccessDeniedError,

@@ -59,3 +59,16 @@ class Tier(StrEnum):
 
     WHITELIST = "whitelist"
     BLACKLIST = "blacklist"
+
+
+EVENT_INTRUDER_ALERT: Final = "intruder_alert_event"
+
+
+class EventType(StrEnum):
+    """The ``type`` of an ``intruder_alert_event`` (and of the zone event entity)."""
+
+    KNOWN_PERSON = "known_person"
+    UNKNOWN_PERSON = "unknown_person"
+    BLACKLISTED_PERSON = "blacklisted_person"
+    NO_FACE = "no_face"
+    RECOGNITION_FAILED = "recognition_failed"

@@ -8,8 +8,8 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .account import IntruderAlertConfigEntry
 from .const import CONF_ACCESS_KEY_ID, CONF_ACCOUNT_ID, CONF_SECRET_ACCESS_KEY
+from .coordinator import IntruderAlertConfigEntry
 
 TO_REDACT = {CONF_ACCESS_KEY_ID, CONF_SECRET_ACCESS_KEY, CONF_ACCOUNT_ID, "unique_id"}
 
@@ -18,8 +18,8 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: IntruderAlertConfigEntry
 ) -> dict[str, Any]:
     """Return diagnostics for an account entry."""
-    account = entry.runtime_data
-    settings = account.rekognition.settings
+    coordinator = entry.runtime_data
+    settings = coordinator.rekognition.settings
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "aws": {
@@ -29,9 +29,11 @@ async def async_get_config_entry_diagnostics(
             "read_timeout": settings.read_timeout,
             "max_attempts": settings.max_attempts,
         },
-        "collections": {tier.value: asdict(info) for tier, info in account.collections.items()},
+        "collections": {
+            str(tier): asdict(info) for tier, info in coordinator.data.collections.items()
+        },
         "api_calls": {
-            "today": account.rekognition.usage.today(),
-            "total": account.rekognition.usage.total(),
+            "today": coordinator.rekognition.usage.today(),
+            "total": coordinator.rekognition.usage.total(),
         },
     }

@@ -21,6 +21,7 @@ from .errors import (
     AccessDeniedError,
     AuthError,
     BadImageError,
+    ConflictError,
     EngineError,
     InvalidRequestError,
     NotFoundError,
@@ -136,7 +137,9 @@ def translate_error(
             return BadImageError(message)
         if code in _UNAVAILABLE_CODES or status >= 500:
             return UnavailableError(f"{code or status}: {message}")
-        return InvalidRequestError(f"{code}: {message}")
+        if code == "ConflictException":
+            return ConflictError(f"{code}: {message}", code)
+        return InvalidRequestError(f"{code}: {message}", code)
     if isinstance(err, EndpointConnectionError) and (
         service == "rekognition"
         and settings.endpoint_url is None

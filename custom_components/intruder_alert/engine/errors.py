@@ -43,3 +43,25 @@ class BadImageError(EngineError):
 
 class InvalidRequestError(EngineError):
     """The request itself was refused for a reason the caller must fix."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        """Keep AWS's error code, when there is one, next to the message."""
+        super().__init__(message)
+        self.code = code
+
+
+class InvalidNameError(InvalidRequestError):
+    """A person's name cannot be used (empty, too long, control characters)."""
+
+
+class ConflictError(InvalidRequestError):
+    """The resource already exists or is being changed (Rekognition's ConflictException)."""
+
+
+class EnrolmentError(EngineError):
+    """The image cannot enrol a person: no face, several faces, or faces Rekognition refused."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        """``reason`` is a stable key the glue translates; ``message`` says it in English."""
+        super().__init__(message)
+        self.reason = reason

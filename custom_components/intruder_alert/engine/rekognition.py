@@ -11,7 +11,7 @@ from typing import Any
 from botocore import xform_name
 
 from .aws import AwsSettings, create_client, translate_error
-from .errors import NotFoundError
+from .errors import ConflictError, InvalidRequestError, NotFoundError
 from .usage import ApiUsage
 
 # Objects this integration writes to the enrolment bucket live under this prefix.
@@ -70,7 +70,7 @@ class Rekognition:
         """Prove the enrolment bucket exists and that objects can be written and deleted."""
         key = f"{PROBE_PREFIX}probe"
         self._call(self.s3, "PutObject", Bucket=bucket, Key=key, Body=b"")
-        self._call(self.s3, "DeleteObject", Bucket=bucket, Key=key)
+        self.delete_object(bucket, key)
 
     def account_id(self) -> str:
         """The AWS account the credentials belong to; also proves the credentials work."""
@@ -100,3 +100,108 @@ class Rekognition:
             user_count=0,
             created=True,
         )
+
+    # Faces and users. Each method is one API call (or one paginated listing).
+
+    def search_users(self, collection_id: str, jpeg: bytes, threshold: float) -> dict[str, Any]:
+        """SearchUsersByImage: match the largest face; the others come back as unsearched.
+
+        QualityFilter NONE: a blurry or dark intruder must still be searched, not skipped as
+        "no face"; the similarity threshold is what guards against false matches.
+        """
+        try:
+            return self._call(
+                self.rekognition,
+                "SearchUsersByImage",
+                CollectionId=collection_id,
+                Image={"Bytes": jpeg},
+                UserMatchThreshold=threshold,
+                MaxUsers=1,
+                QualityFilter="NONE",
+            )
+        except InvalidRequestError as err:
+            # Some API versions answer a face-free image with InvalidParameterException.
+            if err.code == "InvalidParameterException" and "face" in str(err).lower():
+                return {"UserMatches": [], "UnsearchedFaces": []}
+            raise
+
+    def index_face(
+        self, collection_id: str, image: dict[str, Any], external_id: str
+    ) -> dict[str, Any]:
+        """IndexFaces with MaxFaces=1 and the automatic quality filter (enrolment)."""
+        return self._call(
+            self.rekognition,
+            "IndexFaces",
+            CollectionId=collection_id,
+            Image=image,
+            ExternalImageId=external_id,
+            MaxFaces=1,
+            QualityFilter="AUTO",
+            DetectionAttributes=["DEFAULT"],
+        )
+
+    def create_user(self, collection_id: str, user_id: str) -> bool:
+        """CreateUser; False when the user already exists."""
+        try:
+            self._call(self.rekognition, "CreateUser", CollectionId=collection_id, UserId=user_id)
+        except ConflictError:
+            return False
+        return True
+
+    def associate_face(self, collection_id: str, user_id: str, face_id: str) -> dict[str, Any]:
+        """AssociateFaces for one face."""
+        return self._call(
+            self.rekognition,
+            "AssociateFaces",
+            CollectionId=collection_id,
+            UserId=user_id,
+            FaceIds=[face_id],
+        )
+
+    def delete_user(self, collection_id: str, user_id: str) -> None:
+        """DeleteUser (its faces are disassociated, not deleted)."""
+        self._call(self.rekognition, "DeleteUser", CollectionId=collection_id, UserId=user_id)
+
+    def delete_faces(self, collection_id: str, face_ids: list[str]) -> None:
+        """DeleteFaces, in batches the API accepts."""
+        for start in range(0, len(face_ids), 4096):
+            self._call(
+                self.rekognition,
+                "DeleteFaces",
+                CollectionId=collection_id,
+                FaceIds=face_ids[start : start + 4096],
+            )
+
+    def list_users(self, collection_id: str) -> list[dict[str, Any]]:
+        """Every user of a collection (ListUsers, all pages)."""
+        users: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"CollectionId": collection_id, "MaxResults": 500}
+        while True:
+            page = self._call(self.rekognition, "ListUsers", **params)
+            users.extend(page.get("Users", []))
+            if not page.get("NextToken"):
+                return users
+            params["NextToken"] = page["NextToken"]
+
+    def list_faces(self, collection_id: str, user_id: str | None = None) -> list[dict[str, Any]]:
+        """Every face of a collection, or of one user (ListFaces, all pages)."""
+        faces: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"CollectionId": collection_id, "MaxResults": 4096}
+        if user_id is not None:
+            params["UserId"] = user_id
+        while True:
+            page = self._call(self.rekognition, "ListFaces", **params)
+            faces.extend(page.get("Faces", []))
+            if not page.get("NextToken"):
+                return faces
+            params["NextToken"] = page["NextToken"]
+
+    def put_object(self, bucket: str, key: str, body: bytes) -> None:
+        """Upload an enrolment image."""
+        self._call(
+            self.s3, "PutObject", Bucket=bucket, Key=key, Body=body, ContentType="image/jpeg"
+        )
+
+    def delete_object(self, bucket: str, key: str) -> None:
+        """Delete an uploaded enrolment image."""
+        self._call(self.s3, "DeleteObject", Bucket=bucket, Key=key)

@@ -1,0 +1,173 @@
+"""The account coordinator: one config entry's engine, options and shared state.
+
+Nothing is polled. The coordinator's data (the collections) is refreshed at setup and after
+enrolment or removal; listeners are also told after every recognition so the call counter and
+cost sensors follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_ACCESS_KEY_ID,
+    CONF_BLACKLIST_COLLECTION,
+    CONF_BLACKLIST_THRESHOLD,
+    CONF_ENDPOINT_URL,
+    CONF_FAIL_MODE,
+    CONF_PRICE_PER_CALL,
+    CONF_REGION,
+    CONF_S3_BUCKET,
+    CONF_SECRET_ACCESS_KEY,
+    CONF_SNAPSHOT_RETENTION_DAYS,
+    CONF_WHITELIST_COLLECTION,
+    CONF_WHITELIST_THRESHOLD,
+    DEFAULT_BLACKLIST_THRESHOLD,
+    DEFAULT_FAIL_MODE,
+    DEFAULT_PRICE_PER_CALL,
+    DEFAULT_SNAPSHOT_RETENTION_DAYS,
+    DEFAULT_WHITELIST_THRESHOLD,
+    DOMAIN,
+    LOGGER,
+    FailMode,
+    Tier,
+)
+from .engine.aws import AwsSettings
+from .engine.errors import AccessDeniedError, AuthError, EngineError, NotFoundError
+from .engine.people import People
+from .engine.recognition import Recognizer, Thresholds
+from .engine.rekognition import CollectionInfo, Rekognition
+from .engine.usage import ApiUsage
+from .snapshots import SnapshotStore
+
+if TYPE_CHECKING:
+    from .pipeline import Outcome
+
+type IntruderAlertConfigEntry = ConfigEntry[IntruderAlertCoordinator]
+
+
+def aws_settings(data: Mapping[str, Any]) -> AwsSettings:
+    """AWS settings from config entry (or config flow) data."""
+    return AwsSettings(
+        access_key_id=data[CONF_ACCESS_KEY_ID],
+        secret_access_key=data[CONF_SECRET_ACCESS_KEY],
+        region=data[CONF_REGION],
+        endpoint_url=data.get(CONF_ENDPOINT_URL),
+    )
+
+
+def collection_ids(data: Mapping[str, Any]) -> dict[str, str]:
+    """The collection id of each tier."""
+    return {
+        Tier.WHITELIST: data[CONF_WHITELIST_COLLECTION],
+        Tier.BLACKLIST: data[CONF_BLACKLIST_COLLECTION],
+    }
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """What the account's sensors show about its collections."""
+
+    collections: dict[str, CollectionInfo]
+
+
+class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
+    """Holds the engine of one account and tells entities when something changed."""
+
+    config_entry: IntruderAlertConfigEntry
+    rekognition: Rekognition
+    recognizer: Recognizer
+    people: People
+
+    def __init__(self, hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> None:
+        """Prepare; the clients are built in ``_async_setup``, off the event loop."""
+        super().__init__(hass, LOGGER, config_entry=entry, name=DOMAIN, update_interval=None)
+        self.snapshots = SnapshotStore(hass, entry.entry_id)
+        # Keyed by zone name; None for runs started by an action without a zone.
+        self.last_outcomes: dict[str | None, Outcome] = {}
+        self.last_unknown_faces: dict[str | None, bytes] = {}
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """Similarity thresholds from the options."""
+        options = self.config_entry.options
+        return Thresholds(
+            whitelist=float(options.get(CONF_WHITELIST_THRESHOLD, DEFAULT_WHITELIST_THRESHOLD)),
+            blacklist=float(options.get(CONF_BLACKLIST_THRESHOLD, DEFAULT_BLACKLIST_THRESHOLD)),
+        )
+
+    @property
+    def fail_mode(self) -> FailMode:
+        """What a failed recognition turns into."""
+        return FailMode(self.config_entry.options.get(CONF_FAIL_MODE, DEFAULT_FAIL_MODE))
+
+    @property
+    def retention_days(self) -> int:
+        """How long snapshots are kept."""
+        return int(
+            self.config_entry.options.get(
+                CONF_SNAPSHOT_RETENTION_DAYS, DEFAULT_SNAPSHOT_RETENTION_DAYS
+            )
+        )
+
+    @property
+    def price_per_call(self) -> float:
+        """USD per billed call, for the cost sensor."""
+        return float(self.config_entry.options.get(CONF_PRICE_PER_CALL, DEFAULT_PRICE_PER_CALL))
+
+    async def _async_setup(self) -> None:
+        """Build the boto3 clients in the executor (boto3 reads its models from disk)."""
+        data = self.config_entry.data
+        collections = collection_ids(data)
+        # Count "today" in Home Assistant's time zone, not the host's.
+        usage = ApiUsage(today=lambda: dt_util.now().date())
+        self.rekognition = await self.hass.async_add_executor_job(
+            Rekognition, aws_settings(data), usage
+        )
+        self.recognizer = Recognizer(self.rekognition, collections)
+        self.people = People(self.rekognition, collections, data.get(CONF_S3_BUCKET))
+
+    async def _async_update_data(self) -> AccountState:
+        """Describe both collections: proves the account works and counts people."""
+
+        def describe() -> AccountState:
+            return AccountState(
+                {
+                    tier: self.rekognition.describe_collection(collection_id)
+                    for tier, collection_id in collection_ids(self.config_entry.data).items()
+                }
+            )
+
+        try:
+            return await self.hass.async_add_executor_job(describe)
+        except AuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except AccessDeniedError as err:
+            # Retried with backoff: fixing the IAM policy is picked up without a manual reload.
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="access_denied",
+                translation_placeholders={"permission": err.permission},
+            ) from err
+        except NotFoundError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="collection_missing",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except EngineError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err

@@ -1,0 +1,267 @@
+"""Who is in a frame: every face, both tiers, one verdict per face and for the frame."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from enum import StrEnum
+import time
+from typing import Any
+
+from .errors import UnavailableError
+from .images import BoundingBox, PreparedImage, crop, crop_box, prepare
+from .names import name_for
+from .rekognition import Rekognition
+
+WHITELIST = "whitelist"
+BLACKLIST = "blacklist"
+TIERS = (WHITELIST, BLACKLIST)
+# Reasons that only mean "not the face SearchUsersByImage picked"; such faces are cropped and
+# searched on their own. Any other reason (pose, blur, size) means Rekognition cannot check
+# the face, and an unchecked face counts as a stranger.
+_SEARCHABLE_REASONS = frozenset({"FACE_NOT_LARGEST", "EXCEEDS_MAX_FACES"})
+DEFAULT_MAX_FACES = 10
+DEFAULT_TIME_BUDGET = 20.0
+MIN_CROP_OVERLAP = 0.3
+
+
+class Verdict(StrEnum):
+    """Outcome for a face or a frame, from worst to best."""
+
+    BLACKLISTED = "blacklisted"
+    UNKNOWN = "unknown"
+    KNOWN = "known"
+    NO_FACE = "no_face"
+    FAILED = "failed"
+
+
+# Lower is worse: the frame takes the worst face's verdict.
+_SEVERITY = {Verdict.BLACKLISTED: 0, Verdict.UNKNOWN: 1, Verdict.KNOWN: 2, Verdict.NO_FACE: 3}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Minimum similarity (percent) for a match in each tier."""
+
+    whitelist: float = 90.0
+    blacklist: float = 95.0
+
+    def of(self, tier: str) -> float:
+        """The threshold of ``tier``."""
+        return self.whitelist if tier == WHITELIST else self.blacklist
+
+
+@dataclass(frozen=True)
+class Match:
+    """A person a face matched."""
+
+    tier: str
+    user_id: str
+    similarity: float
+
+    @property
+    def name(self) -> str:
+        """Display name of the matched person."""
+        return name_for(self.user_id)
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face of a frame and what it is."""
+
+    box: BoundingBox
+    verdict: Verdict
+    match: Match | None = None
+    conflict: bool = False
+    # Why Rekognition could not search this face, if it could not.
+    unsearched_reasons: tuple[str, ...] = ()
+
+    @property
+    def tier(self) -> str | None:
+        """The tier the face matched, if any."""
+        return self.match.tier if self.match else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The face as events and responses carry it."""
+        return {
+            "tier": self.tier,
+            "name": self.match.name if self.match else None,
+            "similarity": round(self.match.similarity, 2) if self.match else None,
+            "bounding_box": self.box.as_dict(),
+            "conflict": self.conflict,
+            "verdict": self.verdict.value,
+            "unsearched_reasons": list(self.unsearched_reasons),
+        }
+
+    @property
+    def label(self) -> str:
+        """Caption for the annotated image."""
+        if self.match is None:
+            return "Unknown" if not self.unsearched_reasons else "Unknown (unclear)"
+        suffix = " ⚠" if self.conflict else ""
+        return f"{self.match.name} {self.match.similarity:.0f}%{suffix}"
+
+
+@dataclass
+class Recognition:
+    """The result of one recognition run."""
+
+    verdict: Verdict
+    faces: list[Face] = field(default_factory=list)
+    api_calls: int = 0
+    duration: float = 0.0
+
+    @property
+    def names(self) -> list[str]:
+        """Names of every matched face, worst tier first."""
+        return [face.match.name for face in self.faces if face.match is not None]
+
+
+def face_verdict(
+    box: BoundingBox, matches: dict[str, Match | None], reasons: tuple[str, ...] = ()
+) -> Face:
+    """Decide one face: blacklist beats whitelist, and a face in both is flagged."""
+    black, white = matches.get(BLACKLIST), matches.get(WHITELIST)
+    if black is not None:
+        return Face(box, Verdict.BLACKLISTED, black, conflict=white is not None)
+    if white is not None:
+        return Face(box, Verdict.KNOWN, white)
+    return Face(box, Verdict.UNKNOWN, unsearched_reasons=reasons)
+
+
+def frame_verdict(faces: list[Face]) -> Verdict:
+    """The worst face's verdict; ``no_face`` for an empty frame."""
+    if not faces:
+        return Verdict.NO_FACE
+    return min((face.verdict for face in faces), key=_SEVERITY.__getitem__)
+
+
+def _best_match(tier: str, response: dict[str, Any], threshold: float) -> Match | None:
+    best: Match | None = None
+    for user_match in response.get("UserMatches", []):
+        similarity = float(user_match.get("Similarity", 0.0))
+        user_id = user_match.get("User", {}).get("UserId")
+        if user_id and similarity >= threshold and (best is None or similarity > best.similarity):
+            best = Match(tier, user_id, similarity)
+    return best
+
+
+def _searched_box(response: dict[str, Any]) -> BoundingBox | None:
+    detail = response.get("SearchedFace", {}).get("FaceDetail")
+    return (
+        BoundingBox.from_aws(detail["BoundingBox"]) if detail and "BoundingBox" in detail else None
+    )
+
+
+class Recognizer:
+    """Runs recognitions for one account: two collections, thresholds, a time budget."""
+
+    def __init__(
+        self,
+        rekognition: Rekognition,
+        collections: dict[str, str],
+        *,
+        executor: Executor | None = None,
+        max_faces: int = DEFAULT_MAX_FACES,
+        time_budget: float = DEFAULT_TIME_BUDGET,
+    ) -> None:
+        """``collections`` maps each tier to its collection id."""
+        self.rekognition = rekognition
+        self.collections = collections
+        self.executor = executor
+        self.max_faces = max_faces
+        self.time_budget = time_budget
+
+    async def _run[T](self, func: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
+
+    async def _search_both(
+        self, jpeg: bytes, thresholds: Thresholds, calls: list[int]
+    ) -> dict[str, dict[str, Any]]:
+        """Search one image in both tiers at once (counting the calls of this run)."""
+        calls[0] += len(TIERS)
+        responses = await asyncio.gather(
+            *(
+                self._run(
+                    self.rekognition.search_users, self.collections[tier], jpeg, thresholds.of(tier)
+                )
+                for tier in TIERS
+            )
+        )
+        return dict(zip(TIERS, responses, strict=True))
+
+    async def recognize(self, data: bytes, thresholds: Thresholds) -> Recognition:
+        """Find and classify every face in the image ``data`` (raises BadImageError)."""
+        return await self.recognize_prepared(await self._run(prepare, data), thresholds)
+
+    async def recognize_prepared(
+        self, prepared: PreparedImage, thresholds: Thresholds
+    ) -> Recognition:
+        """Find and classify every face of a prepared frame.
+
+        Raises the engine's errors when the service fails, and UnavailableError when the run
+        exceeds the time budget (botocore's own timeouts and retries run inside it).
+        """
+        started = time.monotonic()
+        calls = [0]
+        try:
+            async with asyncio.timeout(self.time_budget):
+                faces = await self._faces(prepared, thresholds, calls)
+        except TimeoutError as err:
+            raise UnavailableError(
+                f"Rekognition did not answer within {self.time_budget:.0f} s"
+            ) from err
+        return Recognition(
+            verdict=frame_verdict(faces),
+            faces=faces,
+            api_calls=calls[0],
+            duration=time.monotonic() - started,
+        )
+
+    async def _faces(
+        self, prepared: PreparedImage, thresholds: Thresholds, calls: list[int]
+    ) -> list[Face]:
+        frame = await self._search_both(prepared.jpeg, thresholds, calls)
+        largest = _searched_box(frame[WHITELIST]) or _searched_box(frame[BLACKLIST])
+        if largest is None:
+            return []
+        faces = [
+            face_verdict(
+                largest,
+                {tier: _best_match(tier, frame[tier], thresholds.of(tier)) for tier in TIERS},
+            )
+        ]
+        # Both tiers saw the same image, so they report the same unsearched faces.
+        unsearched = frame[WHITELIST].get("UnsearchedFaces", [])
+        to_search: list[BoundingBox] = []
+        for entry in unsearched:
+            box = BoundingBox.from_aws(entry.get("FaceDetails", {}).get("BoundingBox", {}))
+            reasons = tuple(entry.get("Reasons", []))
+            if set(reasons) <= _SEARCHABLE_REASONS and len(to_search) < self.max_faces - 1:
+                to_search.append(box)
+            else:
+                faces.append(face_verdict(box, {}, reasons or ("NOT_SEARCHED",)))
+        faces.extend(
+            await asyncio.gather(
+                *(self._search_crop(prepared, box, thresholds, calls) for box in to_search)
+            )
+        )
+        return faces
+
+    async def _search_crop(
+        self, prepared: PreparedImage, box: BoundingBox, thresholds: Thresholds, calls: list[int]
+    ) -> Face:
+        """Crop one face that was not the largest and search it in both tiers."""
+        region = crop_box(prepared.image, box)
+        jpeg = await self._run(crop, prepared.image, region)
+        responses = await self._search_both(jpeg, thresholds, calls)
+        searched = _searched_box(responses[WHITELIST]) or _searched_box(responses[BLACKLIST])
+        # The crop's margin may take in part of a neighbour; the match counts only if the face
+        # searched in the crop is the one we cropped for.
+        if searched is None or searched.in_frame(region).overlap(box) < MIN_CROP_OVERLAP:
+            return face_verdict(box, {}, ("NOT_FOUND_IN_CROP",))
+        return face_verdict(
+            box, {tier: _best_match(tier, responses[tier], thresholds.of(tier)) for tier in TIERS}
+        )

@@ -1,0 +1,185 @@
+"""One recognition run, from frame to event: the part every trigger (motion, action) shares.
+
+Order matters: the frame is saved first, then the cloud is asked, then the annotated copy is
+written and the event fired. A failure anywhere after the save still fires an event with the
+snapshot (fail-secure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, EVENT_INTRUDER_ALERT, LOGGER, EventType, FailMode
+from .coordinator import IntruderAlertCoordinator
+from .engine.errors import AuthError, EngineError, NotFoundError
+from .engine.images import PreparedImage, annotate, crop, crop_box, prepare
+from .engine.recognition import Face, Recognition, Verdict
+from .snapshots import Snapshot
+
+_EVENT_TYPES = {
+    Verdict.KNOWN: EventType.KNOWN_PERSON,
+    Verdict.UNKNOWN: EventType.UNKNOWN_PERSON,
+    Verdict.BLACKLISTED: EventType.BLACKLISTED_PERSON,
+    Verdict.NO_FACE: EventType.NO_FACE,
+    Verdict.FAILED: EventType.RECOGNITION_FAILED,
+}
+
+
+@dataclass
+class Outcome:
+    """What one run found and did."""
+
+    verdict: Verdict
+    time: datetime
+    zone: str | None = None
+    device_id: str | None = None
+    faces: list[Face] = field(default_factory=list)
+    snapshot: Snapshot | None = None
+    annotated: Snapshot | None = None
+    reason: str | None = None
+    api_calls: int = 0
+    duration: float = 0.0
+    event_type: EventType | None = None
+
+    @property
+    def names(self) -> list[str]:
+        """Names of the matched faces."""
+        return [face.match.name for face in self.faces if face.match is not None]
+
+    @property
+    def best_similarity(self) -> float | None:
+        """Similarity of the face that decided the verdict, if it matched someone."""
+        deciding = [face for face in self.faces if face.verdict == self.verdict and face.match]
+        return round(deciding[0].match.similarity, 2) if deciding and deciding[0].match else None
+
+    def as_dict(self, entry_id: str) -> dict[str, Any]:
+        """Event data and action response (DESIGN.md's contract)."""
+        return {
+            "type": (self.event_type or _EVENT_TYPES[self.verdict]).value,
+            "verdict": self.verdict.value,
+            "zone": self.zone,
+            "device_id": self.device_id,
+            "config_entry_id": entry_id,
+            "faces": [face.as_dict() for face in self.faces],
+            "names": self.names,
+            "similarity": self.best_similarity,
+            "snapshot_path": str(self.snapshot.path) if self.snapshot else None,
+            "snapshot_media_id": self.snapshot.media_id if self.snapshot else None,
+            "annotated_media_id": self.annotated.media_id if self.annotated else None,
+            "reason": self.reason,
+            "api_calls": self.api_calls,
+            "time": self.time.isoformat(),
+        }
+
+
+async def async_prepare(hass: HomeAssistant, data: bytes) -> PreparedImage:
+    """Decode and shrink a frame in the executor (raises BadImageError)."""
+    return await hass.async_add_executor_job(prepare, data)
+
+
+async def async_run(
+    hass: HomeAssistant,
+    coordinator: IntruderAlertCoordinator,
+    frame: PreparedImage | None,
+    *,
+    zone: str | None = None,
+    device_id: str | None = None,
+    fire_event: bool = True,
+    failure: str | None = None,
+) -> Outcome:
+    """Save, recognise, annotate and announce one frame.
+
+    ``frame`` is None when capturing failed; ``failure`` then says why, and the run reports a
+    failed recognition without calling the cloud.
+    """
+    outcome = Outcome(verdict=Verdict.FAILED, time=dt_util.utcnow(), zone=zone, device_id=device_id)
+    if frame is None:
+        outcome.reason = failure or "No frame was captured."
+    else:
+        snapshot = await hass.async_add_executor_job(
+            coordinator.snapshots.save, frame.jpeg, zone, outcome.time
+        )
+        outcome.snapshot = snapshot
+        try:
+            result = await coordinator.recognizer.recognize_prepared(frame, coordinator.thresholds)
+        except EngineError as err:
+            outcome.reason = str(err)
+            _handle_engine_failure(hass, coordinator, err)
+        else:
+            _apply(outcome, result)
+            await _async_keep_images(hass, coordinator, frame, snapshot, outcome)
+    _announce(hass, coordinator, outcome, fire_event)
+    return outcome
+
+
+def _apply(outcome: Outcome, result: Recognition) -> None:
+    outcome.verdict = result.verdict
+    outcome.faces = result.faces
+    outcome.api_calls = result.api_calls
+    outcome.duration = result.duration
+
+
+async def _async_keep_images(
+    hass: HomeAssistant,
+    coordinator: IntruderAlertCoordinator,
+    frame: PreparedImage,
+    snapshot: Snapshot,
+    outcome: Outcome,
+) -> None:
+    """Write the annotated copy and remember the zone's last unknown face (for enrolment)."""
+    annotated = coordinator.snapshots.annotated(snapshot)
+
+    def work() -> bytes | None:
+        labels = [(face.box, face.verdict.value, face.label) for face in outcome.faces]
+        coordinator.snapshots.write(annotated, annotate(frame.image, labels))
+        unknown = next((face for face in outcome.faces if face.verdict is Verdict.UNKNOWN), None)
+        return crop(frame.image, crop_box(frame.image, unknown.box)) if unknown else None
+
+    unknown_face = await hass.async_add_executor_job(work)
+    outcome.annotated = annotated
+    if unknown_face is not None:
+        coordinator.last_unknown_faces[outcome.zone] = unknown_face
+
+
+def _handle_engine_failure(
+    hass: HomeAssistant, coordinator: IntruderAlertCoordinator, err: EngineError
+) -> None:
+    LOGGER.warning("Recognition failed: %s", err)
+    if isinstance(err, AuthError):
+        coordinator.config_entry.async_start_reauth(hass)
+    elif isinstance(err, NotFoundError):
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            f"collection_missing_{coordinator.config_entry.entry_id}",
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="collection_missing",
+            translation_placeholders={"error": str(err), "title": coordinator.config_entry.title},
+        )
+
+
+def _announce(
+    hass: HomeAssistant, coordinator: IntruderAlertCoordinator, outcome: Outcome, fire_event: bool
+) -> None:
+    """Fire the bus event (per the fail mode) and let the entities update."""
+    event_type: EventType | None = _EVENT_TYPES[outcome.verdict]
+    if outcome.verdict is Verdict.FAILED:
+        match coordinator.fail_mode:
+            case FailMode.UNKNOWN:
+                event_type = EventType.UNKNOWN_PERSON
+            case FailMode.QUIET:
+                event_type = None
+    outcome.event_type = event_type
+    coordinator.last_outcomes[outcome.zone] = outcome
+    if fire_event and event_type is not None:
+        hass.bus.async_fire(
+            EVENT_INTRUDER_ALERT, outcome.as_dict(coordinator.config_entry.entry_id)
+        )
+    coordinator.async_update_listeners()

@@ -1,0 +1,87 @@
+"""Account sensors: people per tier, API calls today and their estimated cost."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import Tier
+from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
+from .entity import IntruderAlertAccountEntity
+
+# Sensors only change when the integration acts; nothing here does I/O.
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountSensorDescription(SensorEntityDescription):
+    """How an account sensor reads its value."""
+
+    value_fn: Callable[[IntruderAlertCoordinator], float | int]
+
+
+ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
+    AccountSensorDescription(
+        key="whitelist_people",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda c: c.data.collections[Tier.WHITELIST].user_count,
+    ),
+    AccountSensorDescription(
+        key="blacklist_people",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda c: c.data.collections[Tier.BLACKLIST].user_count,
+    ),
+    AccountSensorDescription(
+        key="api_calls_today",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: sum(c.rekognition.usage.today().values()),
+    ),
+    AccountSensorDescription(
+        key="estimated_cost_today",
+        device_class=SensorDeviceClass.MONETARY,
+        native_unit_of_measurement="USD",
+        suggested_display_precision=3,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda c: round(c.rekognition.usage.billed_today() * c.price_per_call, 6),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: IntruderAlertConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the account sensors."""
+    async_add_entities(
+        AccountSensor(entry.runtime_data, description) for description in ACCOUNT_SENSORS
+    )
+
+
+class AccountSensor(IntruderAlertAccountEntity, SensorEntity):
+    """A number about the account."""
+
+    entity_description: AccountSensorDescription
+
+    def __init__(
+        self, coordinator: IntruderAlertCoordinator, description: AccountSensorDescription
+    ) -> None:
+        """Describe the sensor."""
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> float | int:
+        """Read the value from the coordinator."""
+        return self.entity_description.value_fn(self.coordinator)

@@ -1,0 +1,254 @@
+"""Actions: recognize, enroll_face, remove_person, list_people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.components import camera
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+
+from .const import DOMAIN, Tier
+from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
+from .engine.errors import (
+    AccessDeniedError,
+    AuthError,
+    BadImageError,
+    EngineError,
+    EnrolmentError,
+    InvalidNameError,
+    NotFoundError,
+)
+from .engine.images import PreparedImage
+from .pipeline import async_prepare, async_run
+
+SERVICE_RECOGNIZE = "recognize"
+SERVICE_ENROLL_FACE = "enroll_face"
+SERVICE_REMOVE_PERSON = "remove_person"
+SERVICE_LIST_PEOPLE = "list_people"
+
+ATTR_CAMERA = "camera_entity_id"
+ATTR_IMAGE_PATH = "image_path"
+ATTR_ZONE = "zone"
+ATTR_FIRE_EVENT = "fire_event"
+ATTR_TIER = "tier"
+ATTR_NAME = "name"
+
+# Larger files are refused before they are read: a 50-megapixel JPEG is about 25 MB.
+MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024
+
+_ENTRY = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
+_SOURCES = {
+    vol.Optional(ATTR_CAMERA): cv.entity_domain("camera"),
+    vol.Optional(ATTR_IMAGE_PATH): cv.string,
+    vol.Optional(ATTR_ZONE): cv.string,
+}
+_TIER = vol.In([tier.value for tier in Tier])
+
+RECOGNIZE_SCHEMA = vol.Schema(
+    {**_ENTRY, **_SOURCES, vol.Optional(ATTR_FIRE_EVENT, default=True): cv.boolean}
+)
+ENROLL_SCHEMA = vol.Schema(
+    {**_ENTRY, **_SOURCES, vol.Required(ATTR_TIER): _TIER, vol.Required(ATTR_NAME): cv.string}
+)
+REMOVE_SCHEMA = vol.Schema(
+    {**_ENTRY, vol.Required(ATTR_TIER): _TIER, vol.Required(ATTR_NAME): cv.string}
+)
+LIST_SCHEMA = vol.Schema({**_ENTRY, vol.Optional(ATTR_TIER): _TIER})
+
+
+def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _coordinator(call: ServiceCall) -> IntruderAlertCoordinator:
+    """The account the call names, or the only one there is."""
+    hass = call.hass
+    entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    if entry_id is not None:
+        entry: IntruderAlertConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            raise _validation_error("entry_not_found", entry_id=entry_id)
+    else:
+        entries = hass.config_entries.async_entries(DOMAIN)
+        if len(entries) != 1:
+            raise _validation_error("entry_required", count=str(len(entries)))
+        entry = entries[0]
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _validation_error("entry_not_loaded", title=entry.title)
+    return entry.runtime_data
+
+
+def _engine_error(err: EngineError) -> HomeAssistantError:
+    """A runtime failure of AWS, translated."""
+    if isinstance(err, AuthError):
+        return HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth")
+    if isinstance(err, AccessDeniedError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="access_denied",
+            translation_placeholders={"permission": err.permission},
+        )
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="cannot_connect",
+        translation_placeholders={"error": str(err)},
+    )
+
+
+def _read_image_file(path: str) -> bytes:
+    """Read an allowed image file; blocking."""
+    file = Path(path)
+    if not file.is_file():
+        raise _validation_error("file_not_found", path=path)
+    if file.stat().st_size > MAX_IMAGE_FILE_BYTES:
+        raise _validation_error("file_too_large", path=path, limit="64 MB")
+    return file.read_bytes()
+
+
+async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator) -> bytes:
+    """The image an action names: a camera entity, an allowed file, or a zone's last stranger.
+
+    ``recognize`` takes a zone's live camera instead of its last stranger; it resolves the zone
+    before calling this.
+    """
+    hass = call.hass
+    sources = [key for key in (ATTR_CAMERA, ATTR_IMAGE_PATH, ATTR_ZONE) if key in call.data]
+    if len(sources) != 1:
+        raise _validation_error("one_source")
+    if ATTR_CAMERA in call.data:
+        entity_id = call.data[ATTR_CAMERA]
+        if hass.states.get(entity_id) is None:
+            raise _validation_error("camera_not_found", entity_id=entity_id)
+        try:
+            image = await camera.async_get_image(hass, entity_id)
+        except HomeAssistantError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="camera_failed",
+                translation_placeholders={"entity_id": entity_id, "error": str(err)},
+            ) from err
+        return image.content
+    if ATTR_IMAGE_PATH in call.data:
+        path = call.data[ATTR_IMAGE_PATH]
+        if not await hass.async_add_executor_job(hass.config.is_allowed_path, path):
+            raise _validation_error("path_not_allowed", path=path)
+        return await hass.async_add_executor_job(_read_image_file, path)
+    zone = call.data[ATTR_ZONE]
+    if call.service == SERVICE_RECOGNIZE:
+        raise _validation_error("zone_not_found", zone=zone)
+    if zone not in coordinator.last_unknown_faces:
+        raise _validation_error("no_unknown_face", zone=zone)
+    return coordinator.last_unknown_faces[zone]
+
+
+async def _async_prepared(
+    call: ServiceCall, coordinator: IntruderAlertCoordinator
+) -> PreparedImage:
+    data = await _async_image(call, coordinator)
+    try:
+        return await async_prepare(call.hass, data)
+    except BadImageError as err:
+        raise _validation_error("bad_image", error=str(err)) from err
+
+
+async def _async_recognize(call: ServiceCall) -> ServiceResponse:
+    coordinator = _coordinator(call)
+    frame = await _async_prepared(call, coordinator)
+    outcome = await async_run(
+        call.hass,
+        coordinator,
+        frame,
+        zone=call.data.get(ATTR_ZONE),
+        fire_event=call.data[ATTR_FIRE_EVENT],
+    )
+    return outcome.as_dict(coordinator.config_entry.entry_id)
+
+
+async def _async_enroll(call: ServiceCall) -> ServiceResponse:
+    coordinator = _coordinator(call)
+    data = await _async_image(call, coordinator)
+    tier, name = call.data[ATTR_TIER], call.data[ATTR_NAME]
+    try:
+        enrolment = await call.hass.async_add_executor_job(
+            coordinator.people.enroll, tier, name, data
+        )
+    except BadImageError as err:
+        raise _validation_error("bad_image", error=str(err)) from err
+    except EnrolmentError as err:
+        raise _validation_error(f"enrol_{err.reason}", error=str(err)) from err
+    except InvalidNameError as err:
+        raise _validation_error("invalid_name", error=str(err)) from err
+    except EngineError as err:
+        raise _engine_error(err) from err
+    if call.data.get(ATTR_ZONE) is not None:
+        coordinator.last_unknown_faces.pop(call.data[ATTR_ZONE], None)
+    await coordinator.async_refresh()
+    return {
+        "tier": tier,
+        "name": enrolment.name,
+        "user_id": enrolment.user_id,
+        "face_id": enrolment.face_id,
+        "new_person": enrolment.new_person,
+        "faces": enrolment.faces,
+    }
+
+
+async def _async_remove(call: ServiceCall) -> ServiceResponse:
+    coordinator = _coordinator(call)
+    tier, name = call.data[ATTR_TIER], call.data[ATTR_NAME]
+    try:
+        deleted = await call.hass.async_add_executor_job(coordinator.people.remove, tier, name)
+    except InvalidNameError as err:
+        raise _validation_error("invalid_name", error=str(err)) from err
+    except NotFoundError as err:
+        if not err.resource.startswith("person:"):
+            raise _engine_error(err) from err
+        raise _validation_error("person_not_found", name=name, tier=tier) from err
+    except EngineError as err:
+        raise _engine_error(err) from err
+    await coordinator.async_refresh()
+    return {"tier": tier, "name": name, "faces_deleted": deleted}
+
+
+async def _async_list(call: ServiceCall) -> ServiceResponse:
+    coordinator = _coordinator(call)
+    tiers = [call.data[ATTR_TIER]] if ATTR_TIER in call.data else [tier.value for tier in Tier]
+
+    def list_all() -> dict[str, Any]:
+        return {
+            tier: [
+                {"name": person.name, "user_id": person.user_id, "faces": person.faces}
+                for person in coordinator.people.list(tier)
+            ]
+            for tier in tiers
+        }
+
+    try:
+        return await call.hass.async_add_executor_job(list_all)
+    except EngineError as err:
+        raise _engine_error(err) from err
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, for every account)."""
+    hass.services.async_register(
+        DOMAIN, SERVICE_RECOGNIZE, _async_recognize, RECOGNIZE_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_ENROLL_FACE, _async_enroll, ENROLL_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_REMOVE_PERSON, _async_remove, REMOVE_SCHEMA, SupportsResponse.OPTIONAL
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_LIST_PEOPLE, _async_list, LIST_SCHEMA, SupportsResponse.ONLY
+    )

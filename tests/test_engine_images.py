@@ -1,0 +1,130 @@
+"""Image preparation: orientation, size limits, crops, refusals, annotation."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+import pytest
+
+from custom_components.intruder_alert.engine.errors import BadImageError
+from custom_components.intruder_alert.engine.images import (
+    MAX_SIDE,
+    MIN_CROP_SIDE,
+    BoundingBox,
+    annotate,
+    crop,
+    crop_box,
+    decode,
+    encode_jpeg,
+    prepare,
+)
+
+from .scenes import PALETTE, Person, scene
+
+
+def _jpeg(image: Image.Image, **save: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", **save)
+    return buffer.getvalue()
+
+
+def test_exif_orientation_is_applied() -> None:
+    """A portrait photo stored sideways with an EXIF rotation comes out upright."""
+    stored = Image.new("RGB", (400, 200), (0, 0, 0))
+    stored.paste(PALETTE["alice"], (0, 0, 100, 200))  # a red band on the stored left edge
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    image = decode(_jpeg(stored, exif=exif.tobytes()))
+    assert image.size == (200, 400)
+    assert image.getpixel((100, 20))[0] > 200  # the band is now along the top
+
+
+def test_large_frames_are_downscaled() -> None:
+    """A 50-megapixel frame becomes at most MAX_SIDE px wide and a request under 5 MB."""
+    big = Image.new("RGB", (8660, 5774), (40, 40, 40))
+    prepared = prepare(_jpeg(big, quality=70))
+    assert max(prepared.size) == MAX_SIDE
+    assert len(prepared.jpeg) < 5 * 1024 * 1024
+
+
+def test_png_is_reencoded_as_jpeg() -> None:
+    """Any format Pillow reads is sent as JPEG."""
+    prepared = prepare(scene([Person("bob", 10, 10, 100)], fmt="PNG"))
+    assert prepared.jpeg[:2] == b"\xff\xd8"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"just some text", "not an image"),
+        (scene([])[:3000], "damaged or truncated"),
+        (_jpeg(Image.new("RGB", (60, 200))), "at least 80"),
+    ],
+)
+def test_refusals(data: bytes, message: str) -> None:
+    """Empty, non-image, truncated and too-small inputs are refused with a reason."""
+    with pytest.raises(BadImageError, match=message):
+        prepare(data)
+
+
+def test_absurd_pixel_counts_are_refused_before_decoding() -> None:
+    """A header announcing a huge image is refused without decoding it."""
+    header = Image.new("L", (12000, 11000))
+    buffer = io.BytesIO()
+    header.save(buffer, format="PNG")
+    with pytest.raises(BadImageError, match="megapixels"):
+        prepare(buffer.getvalue())
+
+
+def test_encode_jpeg_respects_the_byte_limit() -> None:
+    """Noise that compresses badly is shrunk until it fits."""
+    noise = Image.effect_noise((1200, 1200), 100).convert("RGB")
+    assert len(encode_jpeg(noise, max_bytes=100_000)) <= 100_000
+
+
+def test_crops_keep_context_and_minimum_size() -> None:
+    """A small face is cropped with margin and upscaled so Rekognition can find it again."""
+    image = Image.new("RGB", (640, 480))
+    face = BoundingBox(left=0.9, top=0.9, width=0.05, height=0.05)
+    region = crop_box(image, face)
+    assert region.left <= face.left
+    assert region.top <= face.top
+    assert region.left + region.width <= 1.0
+    assert region.top + region.height <= 1.0
+    assert region.width * 640 >= 80 - 1e-6
+    assert region.height * 480 >= 80 - 1e-6
+    with Image.open(io.BytesIO(crop(image, region))) as cropped:
+        assert min(cropped.size) >= MIN_CROP_SIDE
+
+
+def test_box_geometry() -> None:
+    """Overlap and mapping a box found in a crop back into the frame."""
+    a = BoundingBox(0.0, 0.0, 0.5, 0.5)
+    assert a.overlap(a) == 1.0
+    assert a.overlap(BoundingBox(0.6, 0.6, 0.2, 0.2)) == 0.0
+    inner = BoundingBox(0.5, 0.5, 0.5, 0.5).in_frame(BoundingBox(0.2, 0.2, 0.4, 0.4))
+    assert inner == BoundingBox(0.4, 0.4, 0.2, 0.2)
+    assert BoundingBox.from_aws({"Left": 0.123456}).as_dict() == {
+        "left": 0.1235,
+        "top": 0.0,
+        "width": 0.0,
+        "height": 0.0,
+    }
+
+
+def test_annotate_draws_boxes_in_verdict_colours() -> None:
+    """Strangers get amber boxes with labels, on a copy of the frame."""
+    image = Image.new("RGB", (400, 300), (0, 0, 0))
+    boxes = [
+        (BoundingBox(0.1, 0.5, 0.2, 0.3), "unknown", "Unknown"),
+        (BoundingBox(0.6, 0.02, 0.2, 0.3), "blacklisted", "Eve 99%"),
+    ]
+    with Image.open(io.BytesIO(annotate(image, boxes))) as drawn:
+        red, green, blue = drawn.getpixel((40, 200))  # the amber box's left edge
+        assert red > 200
+        assert 120 < green < 220
+        assert blue < 80
+        assert drawn.getpixel((240, 50))[0] > 180  # the red box's left edge
+    assert image.getpixel((40, 200)) == (0, 0, 0)

@@ -1,0 +1,357 @@
+"""The actions, end to end: a real Home Assistant, real botocore, the local protocol server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.intruder_alert.const import CONF_FAIL_MODE, DOMAIN, EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.pipeline import async_prepare, async_run
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+
+from .conftest import BLACKLIST, WHITELIST, SceneCamera, enroll_directly
+from .rekognition_server import Fault, RekognitionServer
+from .scenes import Person, empty, portrait, scene
+
+FAMILY_AND_INTRUDER = scene(
+    [Person("alice", 40, 60, 260), Person("mallory", 360, 80, 110), Person("eve", 500, 300, 90)]
+)
+
+
+def _write(folder: Path, name: str, data: bytes) -> str:
+    path = folder / name
+    path.write_bytes(data)
+    return str(path)
+
+
+async def _call(hass: HomeAssistant, service: str, **data: Any) -> Any:
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+
+
+async def test_recognize_file_fires_event_with_the_contract(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+) -> None:
+    """An image file with a family member and two strangers is 'unknown' with every face listed."""
+    enroll_directly(rekognition_server, WHITELIST, "alice", "Alice")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    path = _write(media_dir, "visitor.jpg", FAMILY_AND_INTRUDER)
+
+    response = await _call(hass, "recognize", image_path=path)
+    await hass.async_block_till_done()
+
+    assert response["type"] == "unknown_person"
+    assert response["verdict"] == "unknown"
+    assert response["names"] == ["Alice"]
+    assert [face["verdict"] for face in response["faces"]] == ["known", "unknown", "unknown"]
+    assert response["faces"][0] | {"bounding_box": None} == {
+        "tier": "whitelist",
+        "name": "Alice",
+        "similarity": 99.3,
+        "bounding_box": None,
+        "conflict": False,
+        "verdict": "known",
+        "unsearched_reasons": [],
+    }
+    assert response["api_calls"] == 6
+    assert response["config_entry_id"] == server_entry.entry_id
+    assert len(events) == 1
+    assert events[0].data == response
+    # The snapshot and its annotated copy are on disk, where the media source serves them.
+    snapshot = Path(response["snapshot_path"])
+    assert snapshot.is_file()
+    assert snapshot.is_relative_to(media_dir)
+    assert response["snapshot_media_id"] == (
+        f"media-source://media_source/local/{snapshot.relative_to(media_dir).as_posix()}"
+    )
+    annotated = media_dir / response["annotated_media_id"].split("/local/", 1)[1]
+    with Image.open(annotated) as image:
+        assert image.size == (640, 480)
+        # Alice's box is drawn in green at her top-left corner.
+        assert image.getpixel((41, 61))[1] > 120
+
+
+async def test_recognize_camera_and_enroll_round_trip(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    media_dir: Path,
+) -> None:
+    """Enrol from a camera, see the person known, list them, remove them, see them unknown."""
+    scene_camera.frame = portrait("bob")
+    first = await _call(hass, "recognize", camera_entity_id="camera.front_door", fire_event=False)
+    assert first["verdict"] == "unknown"
+
+    enrolled = await _call(
+        hass,
+        "enroll_face",
+        tier="whitelist",
+        name="Bob O'Neil",
+        camera_entity_id="camera.front_door",
+    )
+    assert enrolled["name"] == "Bob O'Neil"
+    assert enrolled["new_person"] is True
+    assert enrolled["faces"] == 1
+    assert hass.states.get("sensor.intruder_alert_eu_west_1_whitelisted_people").state == "1"
+
+    second = await _call(hass, "recognize", camera_entity_id="camera.front_door")
+    assert second["verdict"] == "known"
+    assert second["names"] == ["Bob O'Neil"]
+
+    people = await _call(hass, "list_people")
+    assert people == {
+        "whitelist": [{"name": "Bob O'Neil", "user_id": "Bob_O.27Neil", "faces": 1}],
+        "blacklist": [],
+    }
+    removed = await _call(hass, "remove_person", tier="whitelist", name="Bob O'Neil")
+    assert removed == {"tier": "whitelist", "name": "Bob O'Neil", "faces_deleted": 1}
+    assert rekognition_server.service.collections[WHITELIST].faces == {}
+    third = await _call(hass, "recognize", camera_entity_id="camera.front_door")
+    assert third["verdict"] == "unknown"
+    assert hass.states.get("sensor.intruder_alert_eu_west_1_whitelisted_people").state == "0"
+
+
+async def test_enroll_from_last_unknown_face(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+) -> None:
+    """The last stranger of a run can be enrolled by zone; next time they are known."""
+    coordinator = server_entry.runtime_data
+    frame = await async_prepare(hass, scene([Person("dave", 100, 100, 120)]))
+    # What a zone's motion run does.
+    first = await async_run(hass, coordinator, frame, zone="Porch")
+    assert first.verdict == "unknown"
+    result = await _call(hass, "enroll_face", tier="blacklist", name="Dave", zone="Porch")
+    assert result["faces"] == 1
+    again = await async_run(hass, coordinator, frame, zone="Porch")
+    assert again.verdict == "blacklisted"
+    assert again.names == ["Dave"]
+    # Used up: the face was enrolled.
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "enroll_face", tier="blacklist", name="Dave", zone="Porch")
+    assert err.value.translation_key == "no_unknown_face"
+
+
+@pytest.mark.parametrize(
+    ("image", "key"),
+    [
+        (
+            scene([Person("alice", 40, 40, 150), Person("bob", 300, 200, 150)]),
+            "enrol_several_faces",
+        ),
+        (empty(), "enrol_no_face"),
+        (b"%PDF-1.7 not an image", "bad_image"),
+        (portrait("carol")[:2000], "bad_image"),
+    ],
+)
+async def test_enroll_refusals_leave_nothing_behind(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    image: bytes,
+    key: str,
+) -> None:
+    """Group photos, face-free and broken images are refused, and the collection stays empty."""
+    path = _write(media_dir, "enrol.jpg", image)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "enroll_face", tier="whitelist", name="Someone", image_path=path)
+    assert err.value.translation_key == key
+    collection = rekognition_server.service.collections[WHITELIST]
+    assert collection.faces == {}
+    assert collection.users == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"name": "   "}, "invalid_name"),
+        ({"name": "x" * 65}, "invalid_name"),
+        ({"name": "bad\x07name"}, "invalid_name"),
+    ],
+)
+async def test_enroll_bad_names(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    data: dict[str, str],
+    key: str,
+) -> None:
+    """Names that cannot be stored are refused before anything reaches AWS."""
+    path = _write(media_dir, "p.jpg", portrait("carol"))
+    calls_before = sum(rekognition_server.service.calls.values())
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "enroll_face", tier="whitelist", image_path=path, **data)
+    assert err.value.translation_key == key
+    assert sum(rekognition_server.service.calls.values()) == calls_before
+
+
+async def test_image_sources_are_checked(
+    hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path, tmp_path: Path
+) -> None:
+    """Paths outside the allowlist, traversal, missing files and ambiguous sources are refused."""
+    outside = tmp_path / "secret.jpg"
+    outside.write_bytes(portrait("alice"))
+    cases = [
+        ({"image_path": str(outside)}, "path_not_allowed"),
+        ({"image_path": f"{media_dir}/../secret.jpg"}, "path_not_allowed"),
+        ({"image_path": f"{media_dir}/missing.jpg"}, "file_not_found"),
+        ({}, "one_source"),
+        ({"image_path": str(outside), "camera_entity_id": "camera.x"}, "one_source"),
+        ({"camera_entity_id": "camera.nowhere"}, "camera_not_found"),
+        ({"zone": "Nowhere"}, "zone_not_found"),
+    ]
+    for data, key in cases:
+        with pytest.raises(ServiceValidationError) as err:
+            await _call(hass, "recognize", **data)
+        assert err.value.translation_key == key, data
+
+
+async def test_account_selection(
+    hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    """The account is the only one, or the one named; unknown or unloaded ones are refused."""
+    path = _write(media_dir, "p.jpg", empty())
+    response = await _call(
+        hass, "recognize", image_path=path, config_entry_id=server_entry.entry_id
+    )
+    assert response["verdict"] == "no_face"
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "recognize", image_path=path, config_entry_id="nope")
+    assert err.value.translation_key == "entry_not_found"
+
+    other = MockConfigEntry(domain=DOMAIN, data={}, title="Other")
+    other.add_to_hass(hass)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "recognize", image_path=path)
+    assert err.value.translation_key == "entry_required"
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "recognize", image_path=path, config_entry_id=other.entry_id)
+    assert err.value.translation_key == "entry_not_loaded"
+
+
+async def test_remove_unknown_person(hass: HomeAssistant, server_entry: MockConfigEntry) -> None:
+    """Removing someone not enrolled says so."""
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "remove_person", tier="blacklist", name="Nobody")
+    assert err.value.translation_key == "person_not_found"
+
+
+async def test_cloud_failure_still_alerts_with_the_snapshot(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+) -> None:
+    """5xx on every attempt: a recognition_failed event fires, with the snapshot on disk."""
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    path = _write(media_dir, "v.jpg", portrait("eve"))
+    response = await _call(hass, "recognize", image_path=path)
+    assert response["type"] == "recognition_failed"
+    assert response["verdict"] == "failed"
+    assert "InternalServerError" in response["reason"]
+    assert Path(response["snapshot_path"]).is_file()
+    assert [event.data["type"] for event in events] == ["recognition_failed"]
+
+
+@pytest.mark.parametrize(("mode", "fired"), [("unknown", ["unknown_person"]), ("quiet", [])])
+async def test_fail_modes(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    mode: str,
+    fired: list[str],
+) -> None:
+    """The fail mode option turns failures into strangers, or into no alarm event."""
+    hass.config_entries.async_update_entry(
+        server_entry, options={**server_entry.options, CONF_FAIL_MODE: mode}
+    )
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    response = await _call(
+        hass, "recognize", image_path=_write(media_dir, "v.jpg", portrait("eve"))
+    )
+    assert response["verdict"] == "failed"
+    assert [event.data["type"] for event in events] == fired
+
+
+async def test_revoked_credentials_start_reauth(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+) -> None:
+    """Credentials revoked while running: the run fails (alerting) and reauth starts."""
+    rekognition_server.service.revoked_keys.add(server_entry.data["access_key_id"])
+    response = await _call(
+        hass, "recognize", image_path=_write(media_dir, "v.jpg", portrait("eve"))
+    )
+    await hass.async_block_till_done()
+    assert response["type"] == "recognition_failed"
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_deleted_collection_raises_repair_issue(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """A collection deleted behind our back fails the run and raises a repair issue."""
+    rekognition_server.service.op_delete_collection({"CollectionId": BLACKLIST})
+    response = await _call(
+        hass, "recognize", image_path=_write(media_dir, "v.jpg", portrait("eve"))
+    )
+    assert response["type"] == "recognition_failed"
+    issue = issue_registry.async_get_issue(DOMAIN, f"collection_missing_{server_entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "collection_missing"
+
+
+async def test_runtime_errors_of_people_actions(
+    hass: HomeAssistant, server_entry: MockConfigEntry, rekognition_server: RekognitionServer
+) -> None:
+    """AWS failing during list/remove is a translated HomeAssistantError, not a crash."""
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "list_people")
+    assert err.value.translation_key == "cannot_connect"
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "remove_person", tier="whitelist", name="Alice")
+    assert err.value.translation_key == "cannot_connect"
+
+
+async def test_usage_sensors(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+) -> None:
+    """Calls today and their cost follow each recognition."""
+    await _call(hass, "recognize", image_path=_write(media_dir, "v.jpg", FAMILY_AND_INTRUDER))
+    await hass.async_block_till_done()
+    # Two DescribeCollection at setup, six searches.
+    assert hass.states.get("sensor.intruder_alert_eu_west_1_rekognition_calls_today").state == "8"
+    assert float(
+        hass.states.get("sensor.intruder_alert_eu_west_1_estimated_cost_today").state
+    ) == pytest.approx(0.006)
