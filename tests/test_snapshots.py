@@ -1,0 +1,38 @@
+"""Snapshots on disk: written atomically under the media folder, pruned by retention."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import os
+from pathlib import Path
+import time
+
+from freezegun.api import FrozenDateTimeFactory
+
+from custom_components.intruder_alert.const import CONF_SNAPSHOT_RETENTION_DAYS
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+
+async def test_old_snapshots_are_pruned(
+    hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path, freezer: FrozenDateTimeFactory
+) -> None:
+    """Snapshots older than the retention option are deleted; newer ones stay."""
+    hass.config_entries.async_update_entry(server_entry, options={CONF_SNAPSHOT_RETENTION_DAYS: 7})
+    await hass.async_block_till_done()
+    store = server_entry.runtime_data.snapshots
+    old = store.save(b"old", "Porch", dt_util.utcnow())
+    new = store.save(b"new", "Porch", dt_util.utcnow() + timedelta(seconds=1))
+    eight_days_ago = time.time() - 8 * 86400
+    os.utime(old.path, (eight_days_ago, eight_days_ago))
+    assert old.path.parent == media_dir / "intruder_alert" / server_entry.entry_id
+    assert old.path.name.endswith("_porch.jpg")
+
+    freezer.tick(timedelta(hours=6, seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert not old.path.exists()
+    assert new.path.read_bytes() == b"new"
