@@ -219,6 +219,7 @@ def config_entry(hass: HomeAssistant) -> MockConfigEntry:
         title=f"Intruder Alert ({REGION})",
         data=ENTRY_DATA,
         unique_id=UNIQUE_ID,
+        entry_id="01JTESTACCOUNT00000000000",
     )
     entry.add_to_hass(hass)
     return entry

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .conftest import AwsStubs
-from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 
 
 async def test_sensors(
@@ -19,12 +16,28 @@ async def test_sensors(
     config_entry: MockConfigEntry,
     aws: AwsStubs,
     entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Every account sensor, with its state after setup."""
+    """Every account sensor on the account's service device, with its state after setup."""
     aws.collection_exists("intruder_alert_whitelist", faces=3)
     aws.collection_exists("intruder_alert_blacklist")
-    with patch("custom_components.intruder_alert.PLATFORMS", [Platform.SENSOR]):
-        assert await hass.config_entries.async_setup(config_entry.entry_id)
-        await hass.async_block_till_done()
-    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    entries = er.async_entries_for_config_entry(entity_registry, config_entry.entry_id)
+    sensors = {}
+    for entry in sorted(entries, key=lambda e: e.entity_id):
+        state = hass.states.get(entry.entity_id)
+        assert state is not None
+        device = device_registry.async_get(entry.device_id or "")
+        assert device is not None
+        sensors[entry.entity_id] = {
+            "unique_id": entry.unique_id,
+            "translation_key": entry.translation_key,
+            "entity_category": entry.entity_category,
+            "device": (device.name, device.manufacturer, device.model, device.entry_type),
+            "state": state.state,
+            "attributes": dict(state.attributes),
+        }
+    assert sensors == snapshot

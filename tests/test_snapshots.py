@@ -8,16 +8,18 @@ from pathlib import Path
 import time
 
 from freezegun.api import FrozenDateTimeFactory
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.intruder_alert.const import CONF_SNAPSHOT_RETENTION_DAYS
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
-
 
 async def test_old_snapshots_are_pruned(
-    hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    media_dir: Path,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Snapshots older than the retention option are deleted; newer ones stay."""
     hass.config_entries.async_update_entry(server_entry, options={CONF_SNAPSHOT_RETENTION_DAYS: 7})

@@ -8,7 +8,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from enum import StrEnum
 import time
-from typing import Any
+from typing import Any, cast
 
 from .errors import UnavailableError
 from .images import BoundingBox, PreparedImage, crop, crop_box, prepare
@@ -182,15 +182,23 @@ class Recognizer:
     ) -> dict[str, dict[str, Any]]:
         """Search one image in both tiers at once (counting the calls of this run)."""
         calls[0] += len(TIERS)
+        # Wait for both even when one fails, so no search keeps retrying unobserved.
         responses = await asyncio.gather(
             *(
                 self._run(
-                    self.rekognition.search_users, self.collections[tier], jpeg, thresholds.of(tier)
+                    self.rekognition.search_users,
+                    self.collections[tier],
+                    jpeg,
+                    thresholds.of(tier),
                 )
                 for tier in TIERS
-            )
+            ),
+            return_exceptions=True,
         )
-        return dict(zip(TIERS, responses, strict=True))
+        for response in responses:
+            if isinstance(response, BaseException):
+                raise response
+        return dict(zip(TIERS, cast("list[dict[str, Any]]", responses), strict=True))
 
     async def recognize(self, data: bytes, thresholds: Thresholds) -> Recognition:
         """Find and classify every face in the image ``data`` (raises BadImageError)."""
