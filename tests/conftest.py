@@ -5,17 +5,18 @@ from __future__ import annotations
 import base64
 from collections import defaultdict
 from collections.abc import Callable, Generator
+import io
 from pathlib import Path
+import sys
+import types
 from typing import Any
 from unittest.mock import patch
 
 import boto3
 from botocore.stub import Stubber
+from PIL import Image
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    setup_test_component_platform,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 # Import first: pytest-homeassistant-custom-component puts its own custom_components package on
 # sys.path, and Home Assistant would answer "Integration not found" for ours.
@@ -31,7 +32,10 @@ from custom_components.intruder_alert.const import (
     DOMAIN,
 )
 from custom_components.intruder_alert.engine.aws import AwsSettings
+from custom_components.intruder_alert.hardware import picamera
 from homeassistant.components.camera import Camera
+from homeassistant.components.camera.const import DATA_COMPONENT as CAMERA_COMPONENT
+from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
@@ -328,7 +332,103 @@ class SceneCamera(Camera):
 async def scene_camera(hass: HomeAssistant) -> SceneCamera:
     """``camera.front_door``, a real camera entity showing test scenes."""
     entity = SceneCamera()
-    setup_test_component_platform(hass, "camera", [entity])
-    assert await async_setup_component(hass, "camera", {"camera": {"platform": "test"}})
+    assert await async_setup_component(hass, "camera", {})
+    # Added to the camera component directly: works whether or not the integration's own camera
+    # platform loaded the component first.
+    await hass.data[CAMERA_COMPONENT].async_add_entities([entity])
     await hass.async_block_till_done()
     return entity
+
+
+def zone_data(**overrides: Any) -> dict[str, Any]:
+    """A zone with an existing motion sensor and camera entity, no cooldown."""
+    return {
+        "motion_source": "entity",
+        "motion_entity": "binary_sensor.hall_motion",
+        "camera_source": "entity",
+        "camera_entity": "camera.front_door",
+        "recognize_on_motion": True,
+        "cooldown": 0,
+        "frames": 1,
+        "burst_interval": 0.2,
+    } | overrides
+
+
+@pytest.fixture
+def zones() -> list[dict[str, Any]]:
+    """The zones the account entry is set up with (tests override this)."""
+    return [zone_data()]
+
+
+@pytest.fixture
+async def zone_entry(
+    hass: HomeAssistant,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    scene_camera: SceneCamera,
+    zones: list[dict[str, Any]],
+) -> MockConfigEntry:
+    """An account on the local server with zones, set up."""
+    hass.states.async_set("binary_sensor.hall_motion", "off")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Intruder Alert ({REGION})",
+        data={**ENTRY_DATA, CONF_ENDPOINT_URL: rekognition_server.url},
+        unique_id=UNIQUE_ID,
+        subentries_data=[
+            ConfigSubentryData(
+                data=data,
+                subentry_type="zone",
+                title=data.pop("title", f"Zone {index}"),
+                unique_id=None,
+            )
+            for index, data in enumerate(dict(zone) for zone in zones)
+        ],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+class FakePicamera2:
+    """picamera2's surface as the adapter uses it."""
+
+    instances: list[FakePicamera2] = []
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.config: dict[str, Any] = {}
+        self.started = self.closed = False
+        FakePicamera2.instances.append(self)
+
+    def create_still_configuration(self, main: dict[str, Any]) -> dict[str, Any]:
+        return {"main": main}
+
+    def configure(self, config: dict[str, Any]) -> None:
+        self.config = config
+
+    def start(self) -> None:
+        self.started = True
+
+    def capture_file(self, target: io.BytesIO, format: str) -> None:  # noqa: A002
+        Image.new("RGB", self.config["main"]["size"], (10, 20, 30)).save(target, format=format)
+
+    def stop(self) -> None:
+        self.started = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.fixture(name="fake_picamera2")
+def fake_picamera2_fixture() -> Generator[type[FakePicamera2]]:
+    """picamera2 as on Raspberry Pi OS, with a fake camera behind it."""
+    module = types.ModuleType("picamera2")
+    module.Picamera2 = FakePicamera2  # type: ignore[attr-defined]
+    FakePicamera2.instances = []
+    with (
+        patch.dict(sys.modules, {"picamera2": module}),
+        patch.object(picamera.importlib.util, "find_spec", return_value=object()),
+    ):
+        yield FakePicamera2

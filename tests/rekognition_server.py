@@ -324,6 +324,9 @@ class FakeRekognition:
             ],
         }
 
+    def op_detect_faces(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"FaceDetails": [face.detail() for face in detect(self._image(params))]}
+
     def op_search_faces_by_image(self, params: dict[str, Any]) -> dict[str, Any]:
         """The seed design's call: largest face only, an error when there is none."""
         collection = self._collection(params)

@@ -215,6 +215,7 @@ async def test_image_sources_are_checked(
         ({"image_path": str(outside), "camera_entity_id": "camera.x"}, "one_source"),
         ({"camera_entity_id": "camera.nowhere"}, "camera_not_found"),
         ({"zone": "Nowhere"}, "zone_not_found"),
+        ({"zone": "Nowhere", "image_path": str(outside)}, "one_source"),
     ]
     for data, key in cases:
         with pytest.raises(ServiceValidationError) as err:

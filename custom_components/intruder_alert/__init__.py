@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntry, ConfigEntryChange
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, SUBENTRY_ZONE
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
 from .services import async_setup_services
+from .zone import Zone
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.CAMERA,
+    Platform.EVENT,
+    Platform.IMAGE,
+    Platform.SENSOR,
+    Platform.SIREN,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 PRUNE_INTERVAL = timedelta(hours=6)
 
@@ -30,6 +41,31 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
     coordinator = IntruderAlertCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
+
+    for subentry in entry.subentries.values():
+        if subentry.subentry_type == SUBENTRY_ZONE:
+            zone = Zone(hass, coordinator, subentry)
+            coordinator.zones[subentry.subentry_id] = zone
+            # Registered before starting: a zone that fails halfway still releases its pins.
+            entry.async_on_unload(zone.async_stop)
+            await zone.async_start()
+
+    @callback
+    def reload_when_zones_change(change: ConfigEntryChange, changed: ConfigEntry) -> None:
+        # A zone added or removed: reload to open or release its hardware. Reconfiguring a zone
+        # and changing options reload through their own flows.
+        if changed.entry_id == entry.entry_id and change is ConfigEntryChange.UPDATED:
+            zones = {
+                s.subentry_id
+                for s in changed.subentries.values()
+                if s.subentry_type == SUBENTRY_ZONE
+            }
+            if zones != set(coordinator.zones):
+                hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, reload_when_zones_change)
+    )
 
     async def prune_snapshots(*_: object) -> None:
         retention = timedelta(days=coordinator.retention_days)

@@ -9,9 +9,22 @@ from typing import Any
 
 import voluptuous as vol
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentry,
+    ConfigSubentryFlow,
+    OptionsFlowWithReload,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -26,10 +39,24 @@ from homeassistant.helpers.selector import (
 from .const import (
     CONF_ACCESS_KEY_ID,
     CONF_ACCOUNT_ID,
+    CONF_ALARM_PANEL,
     CONF_BLACKLIST_COLLECTION,
     CONF_BLACKLIST_THRESHOLD,
+    CONF_BURST_INTERVAL,
+    CONF_BUZZER_PIN,
+    CONF_CAMERA_ENTITY,
+    CONF_CAMERA_INDEX,
+    CONF_CAMERA_RESOLUTION,
+    CONF_CAMERA_SOURCE,
+    CONF_COOLDOWN,
     CONF_FAIL_MODE,
+    CONF_FRAMES,
+    CONF_GPIO_BACKEND,
+    CONF_MOTION_ENTITY,
+    CONF_MOTION_PIN,
+    CONF_MOTION_SOURCE,
     CONF_PRICE_PER_CALL,
+    CONF_RECOGNIZE_ON_MOTION,
     CONF_REGION,
     CONF_S3_BUCKET,
     CONF_SECRET_ACCESS_KEY,
@@ -38,7 +65,11 @@ from .const import (
     CONF_WHITELIST_THRESHOLD,
     DEFAULT_BLACKLIST_COLLECTION,
     DEFAULT_BLACKLIST_THRESHOLD,
+    DEFAULT_BURST_INTERVAL,
+    DEFAULT_CAMERA_RESOLUTION,
+    DEFAULT_COOLDOWN,
     DEFAULT_FAIL_MODE,
+    DEFAULT_FRAMES,
     DEFAULT_PRICE_PER_CALL,
     DEFAULT_REGION,
     DEFAULT_SNAPSHOT_RETENTION_DAYS,
@@ -48,7 +79,11 @@ from .const import (
     LOGGER,
     MAX_THRESHOLD,
     MIN_THRESHOLD,
+    SUBENTRY_ZONE,
+    CameraSource,
     FailMode,
+    GpioBackend,
+    MotionSource,
 )
 from .coordinator import IntruderAlertConfigEntry, aws_settings
 from .engine.aws import REGION_PATTERN, rekognition_regions
@@ -61,9 +96,11 @@ from .engine.errors import (
     UnavailableError,
 )
 from .engine.rekognition import CollectionInfo, Rekognition
+from .hardware.picamera import available as picamera_available
 
 # Rekognition's CollectionId pattern; S3's bucket naming rules.
 COLLECTION_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_.\-]{1,255}$")
+RESOLUTION_PATTERN = re.compile(r"^\d{3,5}x\d{3,5}$")
 BUCKET_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 
 PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -285,6 +322,14 @@ class IntruderAlertConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=placeholders,
         )
 
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Zones are subentries of the account."""
+        return {SUBENTRY_ZONE: ZoneSubentryFlow}
+
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: IntruderAlertConfigEntry) -> IntruderAlertOptionsFlow:
@@ -348,4 +393,271 @@ class IntruderAlertOptionsFlow(OptionsFlowWithReload):
             data_schema=self.add_suggested_values_to_schema(
                 OPTIONS_SCHEMA, self.config_entry.options
             ),
+        )
+
+
+def _check_gpio(backend: str) -> None:
+    """Open and close a pin factory of ``backend``; raises when this host has no GPIO. Blocking."""
+    from .hardware.gpiod_factory import make_factory
+
+    make_factory(backend).close()
+
+
+PIN_SELECTOR = NumberSelector(
+    NumberSelectorConfig(min=0, max=27, step=1, mode=NumberSelectorMode.BOX)
+)
+
+
+class ZoneSubentryFlow(ConfigSubentryFlow):
+    """Add or reconfigure a zone: motion source, camera source, behaviour."""
+
+    def __init__(self) -> None:
+        """Start with nothing chosen."""
+        self._data: dict[str, Any] = {}
+        self._title = ""
+
+    @property
+    def _suggested(self) -> Mapping[str, Any]:
+        if self.source == SOURCE_RECONFIGURE:
+            return dict(self._get_reconfigure_subentry().data)
+        return {}
+
+    def _other_zones(self) -> list[ConfigSubentry]:
+        current = (
+            self._get_reconfigure_subentry().subentry_id
+            if self.source == SOURCE_RECONFIGURE
+            else None
+        )
+        return [
+            subentry
+            for subentry in self._get_entry().subentries.values()
+            if subentry.subentry_type == SUBENTRY_ZONE and subentry.subentry_id != current
+        ]
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a zone: the same steps, filled in with its settings."""
+        subentry = self._get_reconfigure_subentry()
+        self._title = subentry.title
+        return await self.async_step_user(user_input)
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Name the zone and pick its kinds of sources."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = " ".join(str(user_input[CONF_NAME]).split())
+            if not name:
+                errors[CONF_NAME] = "name_required"
+            elif any(zone.title.casefold() == name.casefold() for zone in self._other_zones()):
+                errors[CONF_NAME] = "name_exists"
+            else:
+                self._title = name
+                self._data.update(
+                    {k: user_input[k] for k in (CONF_MOTION_SOURCE, CONF_CAMERA_SOURCE)}
+                )
+                return await self.async_step_motion()
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_NAME): TEXT,
+                vol.Required(CONF_MOTION_SOURCE, default=MotionSource.ENTITY): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[source.value for source in MotionSource],
+                        translation_key=CONF_MOTION_SOURCE,
+                    )
+                ),
+                vol.Required(CONF_CAMERA_SOURCE, default=CameraSource.ENTITY): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[source.value for source in CameraSource],
+                        translation_key=CONF_CAMERA_SOURCE,
+                    )
+                ),
+            }
+        )
+        suggested = (
+            {CONF_NAME: self._title, **self._suggested} if user_input is None else user_input
+        )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+        )
+
+    async def async_step_motion(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A PIR on a GPIO pin, or an existing motion sensor."""
+        gpio = self._data[CONF_MOTION_SOURCE] == MotionSource.GPIO
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            if gpio:
+                pin = int(user_input[CONF_MOTION_PIN])
+                used = {
+                    int(zone.data[key])
+                    for zone in self._other_zones()
+                    for key in (CONF_MOTION_PIN, CONF_BUZZER_PIN)
+                    if zone.data.get(key) is not None
+                }
+                if pin in used:
+                    errors[CONF_MOTION_PIN] = "pin_in_use"
+                else:
+                    try:
+                        await self.hass.async_add_executor_job(
+                            _check_gpio, user_input[CONF_GPIO_BACKEND]
+                        )
+                    except Exception as err:  # noqa: BLE001 - any failure means no GPIO here
+                        placeholders["error"] = str(err)
+                        errors[CONF_GPIO_BACKEND] = "gpio_unavailable"
+                    user_input = {**user_input, CONF_MOTION_PIN: pin}
+            if not errors:
+                self._data.update(user_input)
+                return await self.async_step_camera()
+        if gpio:
+            schema = vol.Schema(
+                {
+                    vol.Required(CONF_MOTION_PIN): PIN_SELECTOR,
+                    vol.Required(CONF_GPIO_BACKEND, default=GpioBackend.AUTO): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[backend.value for backend in GpioBackend],
+                            translation_key=CONF_GPIO_BACKEND,
+                        )
+                    ),
+                }
+            )
+        else:
+            schema = vol.Schema(
+                {
+                    vol.Required(CONF_MOTION_ENTITY): EntitySelector(
+                        EntitySelectorConfig(domain="binary_sensor")
+                    )
+                }
+            )
+        return self.async_show_form(
+            step_id="motion_gpio" if gpio else "motion_entity",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or self._suggested),
+            errors=errors,
+            description_placeholders=placeholders,
+            last_step=False,
+        )
+
+    async_step_motion_gpio = async_step_motion
+    async_step_motion_entity = async_step_motion
+
+    async def async_step_camera(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """The Raspberry Pi camera, or an existing camera entity."""
+        picamera = self._data[CONF_CAMERA_SOURCE] == CameraSource.PICAMERA
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if picamera:
+                if not await self.hass.async_add_executor_job(picamera_available):
+                    errors["base"] = "picamera_unavailable"
+                elif not RESOLUTION_PATTERN.match(user_input[CONF_CAMERA_RESOLUTION]):
+                    errors[CONF_CAMERA_RESOLUTION] = "invalid_resolution"
+                user_input = {**user_input, CONF_CAMERA_INDEX: int(user_input[CONF_CAMERA_INDEX])}
+            if not errors:
+                self._data.update(user_input)
+                return await self.async_step_behaviour()
+        if picamera:
+            schema = vol.Schema(
+                {
+                    vol.Required(CONF_CAMERA_INDEX, default=0): NumberSelector(
+                        NumberSelectorConfig(min=0, max=7, step=1, mode=NumberSelectorMode.BOX)
+                    ),
+                    vol.Required(
+                        CONF_CAMERA_RESOLUTION, default=DEFAULT_CAMERA_RESOLUTION
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=["1280x720", "1920x1080", "2304x1296", "4608x2592"],
+                            custom_value=True,
+                        )
+                    ),
+                }
+            )
+        else:
+            schema = vol.Schema(
+                {
+                    vol.Required(CONF_CAMERA_ENTITY): EntitySelector(
+                        EntitySelectorConfig(domain="camera")
+                    )
+                }
+            )
+        return self.async_show_form(
+            step_id="camera_picamera" if picamera else "camera_entity",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or self._suggested),
+            errors=errors,
+            last_step=False,
+        )
+
+    async_step_camera_picamera = async_step_camera
+    async_step_camera_entity = async_step_camera
+
+    async def async_step_behaviour(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Buzzer, when to recognise, cooldown, bursts, alarm panel."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            data = {**user_input}
+            buzzer = data.get(CONF_BUZZER_PIN)
+            if buzzer is not None:
+                data[CONF_BUZZER_PIN] = int(buzzer)
+                if data[CONF_BUZZER_PIN] == self._data.get(CONF_MOTION_PIN):
+                    errors[CONF_BUZZER_PIN] = "pin_in_use"
+                elif self._data[CONF_MOTION_SOURCE] != MotionSource.GPIO:
+                    try:
+                        await self.hass.async_add_executor_job(_check_gpio, GpioBackend.AUTO)
+                    except Exception as err:  # noqa: BLE001
+                        placeholders["error"] = str(err)
+                        errors[CONF_BUZZER_PIN] = "gpio_unavailable"
+            for key in (CONF_COOLDOWN, CONF_FRAMES):
+                data[key] = int(data[key])
+            if not errors:
+                self._data.update(data)
+                if self.source == SOURCE_RECONFIGURE:
+                    return self.async_update_reload_and_abort(
+                        self._get_entry(),
+                        self._get_reconfigure_subentry(),
+                        title=self._title,
+                        data=self._data,
+                    )
+                return self.async_create_entry(title=self._title, data=self._data)
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_BUZZER_PIN): PIN_SELECTOR,
+                vol.Required(CONF_RECOGNIZE_ON_MOTION, default=True): BooleanSelector(),
+                vol.Required(CONF_COOLDOWN, default=DEFAULT_COOLDOWN): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0,
+                        max=3600,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(CONF_FRAMES, default=DEFAULT_FRAMES): NumberSelector(
+                    NumberSelectorConfig(min=1, max=5, step=1, mode=NumberSelectorMode.BOX)
+                ),
+                vol.Required(CONF_BURST_INTERVAL, default=DEFAULT_BURST_INTERVAL): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0.1,
+                        max=5,
+                        step=0.1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Optional(CONF_ALARM_PANEL): EntitySelector(
+                    EntitySelectorConfig(domain="alarm_control_panel")
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="behaviour",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or self._suggested),
+            errors=errors,
+            description_placeholders=placeholders,
         )

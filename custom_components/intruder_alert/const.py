@@ -72,3 +72,49 @@ class EventType(StrEnum):
     BLACKLISTED_PERSON = "blacklisted_person"
     NO_FACE = "no_face"
     RECOGNITION_FAILED = "recognition_failed"
+
+
+# Zone (config subentry) data.
+SUBENTRY_ZONE: Final = "zone"
+CONF_MOTION_SOURCE: Final = "motion_source"
+CONF_MOTION_PIN: Final = "motion_pin"
+CONF_GPIO_BACKEND: Final = "gpio_backend"
+CONF_MOTION_ENTITY: Final = "motion_entity"
+CONF_CAMERA_SOURCE: Final = "camera_source"
+CONF_CAMERA_INDEX: Final = "camera_index"
+CONF_CAMERA_RESOLUTION: Final = "camera_resolution"
+CONF_CAMERA_ENTITY: Final = "camera_entity"
+CONF_BUZZER_PIN: Final = "buzzer_pin"
+CONF_RECOGNIZE_ON_MOTION: Final = "recognize_on_motion"
+CONF_COOLDOWN: Final = "cooldown"
+CONF_FRAMES: Final = "frames"
+CONF_BURST_INTERVAL: Final = "burst_interval"
+CONF_ALARM_PANEL: Final = "alarm_panel"
+
+DEFAULT_COOLDOWN: Final = 30
+DEFAULT_FRAMES: Final = 1
+DEFAULT_BURST_INTERVAL: Final = 0.5
+DEFAULT_CAMERA_RESOLUTION: Final = "1920x1080"
+
+
+class MotionSource(StrEnum):
+    """Where a zone's motion comes from."""
+
+    GPIO = "gpio"
+    ENTITY = "entity"
+
+
+class CameraSource(StrEnum):
+    """Where a zone's frames come from."""
+
+    PICAMERA = "picamera"
+    ENTITY = "entity"
+
+
+class GpioBackend(StrEnum):
+    """gpiozero pin back-ends a zone can use."""
+
+    AUTO = "auto"
+    GPIOD = "gpiod"
+    LGPIO = "lgpio"
+    MOCK = "mock"

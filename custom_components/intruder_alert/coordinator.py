@@ -50,6 +50,7 @@ from .snapshots import SnapshotStore
 
 if TYPE_CHECKING:
     from .pipeline import Outcome
+    from .zone import Zone
 
 type IntruderAlertConfigEntry = ConfigEntry[IntruderAlertCoordinator]
 
@@ -94,6 +95,8 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
         # Keyed by zone name; None for runs started by an action without a zone.
         self.last_outcomes: dict[str | None, Outcome] = {}
         self.last_unknown_faces: dict[str | None, bytes] = {}
+        # Zones by subentry id, running while the entry is loaded.
+        self.zones: dict[str, Zone] = {}
 
     @property
     def thresholds(self) -> Thresholds:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_REGION, DOMAIN
 from .coordinator import IntruderAlertCoordinator
+
+if TYPE_CHECKING:
+    from .zone import Zone
 
 
 class IntruderAlertAccountEntity(CoordinatorEntity[IntruderAlertCoordinator]):
@@ -27,3 +34,31 @@ class IntruderAlertAccountEntity(CoordinatorEntity[IntruderAlertCoordinator]):
             model=f"Rekognition ({entry.data[CONF_REGION]})",
             entry_type=DeviceEntryType.SERVICE,
         )
+
+
+class IntruderAlertZoneEntity(Entity):
+    """An entity of a zone's device; follows the zone's state."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(self, zone: Zone, key: str) -> None:
+        """Name the entity by ``key`` and attach it to the zone's device."""
+        self.zone = zone
+        self._attr_unique_id = f"{zone.subentry_id}_{key}"
+        self._attr_translation_key = key
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, zone.subentry_id)},
+            name=zone.name,
+            manufacturer="Intruder Alert",
+            model="Zone",
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the zone."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.zone.async_add_listener(self._handle_zone_update))
+
+    @callback
+    def _handle_zone_update(self) -> None:
+        self.async_write_ha_state()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -17,7 +18,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import Tier
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
-from .entity import IntruderAlertAccountEntity
+from .engine.recognition import Verdict
+from .entity import IntruderAlertAccountEntity, IntruderAlertZoneEntity
+from .zone import Zone
 
 # Sensors only change when the integration acts; nothing here does I/O.
 PARALLEL_UPDATES = 0
@@ -63,10 +66,12 @@ async def async_setup_entry(
     entry: IntruderAlertConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the account sensors."""
+    """Add the account sensors, and each zone's last-verdict sensor."""
     async_add_entities(
         AccountSensor(entry.runtime_data, description) for description in ACCOUNT_SENSORS
     )
+    for zone in entry.runtime_data.zones.values():
+        async_add_entities([LastVerdictSensor(zone)], config_subentry_id=zone.subentry_id)
 
 
 class AccountSensor(IntruderAlertAccountEntity, SensorEntity):
@@ -85,3 +90,35 @@ class AccountSensor(IntruderAlertAccountEntity, SensorEntity):
     def native_value(self) -> float | int:
         """Read the value from the coordinator."""
         return self.entity_description.value_fn(self.coordinator)
+
+
+class LastVerdictSensor(IntruderAlertZoneEntity, SensorEntity):
+    """The zone's last verdict, with who was seen and how sure the match was."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options = [verdict.value for verdict in Verdict]
+
+    def __init__(self, zone: Zone) -> None:
+        """Describe the sensor."""
+        super().__init__(zone, "last_verdict")
+
+    @property
+    def native_value(self) -> str | None:
+        """The verdict of the last run."""
+        outcome = self.zone.last_outcome
+        return outcome.verdict.value if outcome else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Names, similarity, when, and the snapshot of the last run."""
+        outcome = self.zone.last_outcome
+        if outcome is None:
+            return None
+        return {
+            "names": outcome.names,
+            "similarity": outcome.best_similarity,
+            "faces": len(outcome.faces),
+            "time": outcome.time.isoformat(),
+            "reason": outcome.reason,
+            "snapshot_media_id": outcome.snapshot.media_id if outcome.snapshot else None,
+        }

@@ -115,11 +115,7 @@ def _read_image_file(path: str) -> bytes:
 
 
 async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator) -> bytes:
-    """The image an action names: a camera entity, an allowed file, or a zone's last stranger.
-
-    ``recognize`` takes a zone's live camera instead of its last stranger; it resolves the zone
-    before calling this.
-    """
+    """The image an action names: a camera entity, an allowed file, or a zone's last stranger."""
     hass = call.hass
     sources = [key for key in (ATTR_CAMERA, ATTR_IMAGE_PATH, ATTR_ZONE) if key in call.data]
     if len(sources) != 1:
@@ -143,8 +139,6 @@ async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator)
             raise _validation_error("path_not_allowed", path=path)
         return await hass.async_add_executor_job(_read_image_file, path)
     zone = call.data[ATTR_ZONE]
-    if call.service == SERVICE_RECOGNIZE:
-        raise _validation_error("zone_not_found", zone=zone)
     if zone not in coordinator.last_unknown_faces:
         raise _validation_error("no_unknown_face", zone=zone)
     return coordinator.last_unknown_faces[zone]
@@ -162,14 +156,27 @@ async def _async_prepared(
 
 async def _async_recognize(call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(call)
-    frame = await _async_prepared(call, coordinator)
-    outcome = await async_run(
-        call.hass,
-        coordinator,
-        frame,
-        zone=call.data.get(ATTR_ZONE),
-        fire_event=call.data[ATTR_FIRE_EVENT],
-    )
+    if ATTR_ZONE in call.data:
+        # A zone: take a still from its camera, exactly as motion would.
+        if ATTR_CAMERA in call.data or ATTR_IMAGE_PATH in call.data:
+            raise _validation_error("one_source")
+        name = call.data[ATTR_ZONE]
+        zone = next(
+            (
+                zone
+                for zone in coordinator.zones.values()
+                if zone.name.casefold() == name.casefold()
+            ),
+            None,
+        )
+        if zone is None:
+            raise _validation_error("zone_not_found", zone=name)
+        outcome = await zone.async_run_once(fire_event=call.data[ATTR_FIRE_EVENT])
+    else:
+        frame = await _async_prepared(call, coordinator)
+        outcome = await async_run(
+            call.hass, coordinator, frame, fire_event=call.data[ATTR_FIRE_EVENT]
+        )
     return outcome.as_dict(coordinator.config_entry.entry_id)
 
 

@@ -200,6 +200,21 @@ class Recognizer:
                 raise response
         return dict(zip(TIERS, cast("list[dict[str, Any]]", responses), strict=True))
 
+    async def best_frame(self, frames: list[PreparedImage]) -> int:
+        """Index of the frame with the most faces, then the largest total face area.
+
+        One DetectFaces call per frame, all at once.
+        """
+        details = await asyncio.gather(
+            *(self._run(self.rekognition.detect_faces, frame.jpeg) for frame in frames)
+        )
+
+        def score(index: int) -> tuple[int, float]:
+            boxes = [BoundingBox.from_aws(face.get("BoundingBox", {})) for face in details[index]]
+            return len(boxes), sum(box.area for box in boxes)
+
+        return max(range(len(frames)), key=score)
+
     async def recognize(self, data: bytes, thresholds: Thresholds) -> Recognition:
         """Find and classify every face in the image ``data`` (raises BadImageError)."""
         return await self.recognize_prepared(await self._run(prepare, data), thresholds)

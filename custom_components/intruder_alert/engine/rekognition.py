@@ -125,6 +125,14 @@ class Rekognition:
                 return {"UserMatches": [], "UnsearchedFaces": []}
             raise
 
+    def detect_faces(self, jpeg: bytes) -> list[dict[str, Any]]:
+        """DetectFaces: where the faces of an image are (used to rank burst frames)."""
+        return list(
+            self._call(self.rekognition, "DetectFaces", Image={"Bytes": jpeg}).get(
+                "FaceDetails", []
+            )
+        )
+
     def index_face(
         self, collection_id: str, image: dict[str, Any], external_id: str
     ) -> dict[str, Any]:

@@ -1,0 +1,49 @@
+"""Zone event entity: one event per recognition run, with DESIGN.md's types and data."""
+
+from __future__ import annotations
+
+from homeassistant.components.event import EventEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import EventType
+from .coordinator import IntruderAlertConfigEntry
+from .entity import IntruderAlertZoneEntity
+from .pipeline import Outcome
+from .zone import Zone
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: IntruderAlertConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a recognition event entity for each zone."""
+    for zone in entry.runtime_data.zones.values():
+        async_add_entities([RecognitionEvent(zone)], config_subentry_id=zone.subentry_id)
+
+
+class RecognitionEvent(IntruderAlertZoneEntity, EventEntity):
+    """Fires with the run's type; its attributes carry the faces, names and snapshot."""
+
+    _attr_event_types = [event_type.value for event_type in EventType]
+
+    def __init__(self, zone: Zone) -> None:
+        """Describe the event entity."""
+        super().__init__(zone, "recognition")
+        self._seen: Outcome | None = None
+
+    @callback
+    def _handle_zone_update(self) -> None:
+        outcome = self.zone.last_outcome
+        if outcome is None or outcome is self._seen:
+            return
+        self._seen = outcome
+        if outcome.event_type is None:  # fail mode "record only"
+            return
+        data = outcome.as_dict(self.zone.coordinator.config_entry.entry_id)
+        data.pop("type")
+        self._trigger_event(outcome.event_type.value, data)
+        self.async_write_ha_state()

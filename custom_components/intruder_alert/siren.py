@@ -1,0 +1,84 @@
+"""Zone siren: a buzzer on a GPIO pin, with duration and (passive buzzers) tones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.siren import SirenEntity
+from homeassistant.components.siren.const import ATTR_DURATION, ATTR_TONE, SirenEntityFeature
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_call_later
+
+from .coordinator import IntruderAlertConfigEntry
+from .entity import IntruderAlertZoneEntity
+from .hardware.buzzer import GpioBuzzer
+from .zone import Zone
+
+PARALLEL_UPDATES = 1
+# Named tones a passive buzzer plays, in Hz.
+TONES = {"low": 330.0, "mid": 440.0, "high": 880.0}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: IntruderAlertConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a siren for each zone with a buzzer."""
+    for zone in entry.runtime_data.zones.values():
+        if zone.buzzer is not None:
+            async_add_entities(
+                [BuzzerSiren(zone, zone.buzzer)], config_subentry_id=zone.subentry_id
+            )
+
+
+class BuzzerSiren(IntruderAlertZoneEntity, SirenEntity):
+    """The zone's buzzer."""
+
+    def __init__(self, zone: Zone, buzzer: GpioBuzzer) -> None:
+        """Describe the siren from what the buzzer can do."""
+        super().__init__(zone, "siren")
+        self._buzzer = buzzer
+        features = (
+            SirenEntityFeature.TURN_ON | SirenEntityFeature.TURN_OFF | SirenEntityFeature.DURATION
+        )
+        if self._buzzer.tonal:
+            features |= SirenEntityFeature.TONES
+            self._attr_available_tones = list(TONES)
+        self._attr_supported_features = features
+        self._cancel_timer: CALLBACK_TYPE | None = None
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the buzzer sounds."""
+        return self._buzzer.is_on
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Sound, for ``duration`` seconds if given."""
+        tone = TONES.get(kwargs.get(ATTR_TONE) or "mid")
+        await self.hass.async_add_executor_job(self._buzzer.on, tone)
+        self._cancel()
+        if duration := kwargs.get(ATTR_DURATION):
+            self._cancel_timer = async_call_later(self.hass, float(duration), self._async_timeout)
+        self.async_write_ha_state()
+
+    async def _async_timeout(self, _: Any) -> None:
+        self._cancel_timer = None
+        await self.async_turn_off()
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop sounding."""
+        self._cancel()
+        await self.hass.async_add_executor_job(self._buzzer.off)
+        self.async_write_ha_state()
+
+    def _cancel(self) -> None:
+        if self._cancel_timer is not None:
+            self._cancel_timer()
+            self._cancel_timer = None
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Never leave a buzzer sounding."""
+        self._cancel()
+        await super().async_will_remove_from_hass()

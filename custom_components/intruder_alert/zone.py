@@ -1,0 +1,373 @@
+"""A zone at run time: its motion source, camera, optional buzzer, and its alarm pipeline.
+
+One run in flight per zone. Motion during a run asks for one follow-up run (coalesced: however
+many pulses arrive, one follow-up); after the run, and its follow-up if any, the zone ignores
+motion for the cooldown. Camera or cloud failures still end in an event (fail-secure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+import time
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components import camera
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.event import async_track_state_change_event
+
+from .const import (
+    CONF_ALARM_PANEL,
+    CONF_BURST_INTERVAL,
+    CONF_BUZZER_PIN,
+    CONF_CAMERA_ENTITY,
+    CONF_CAMERA_INDEX,
+    CONF_CAMERA_RESOLUTION,
+    CONF_CAMERA_SOURCE,
+    CONF_COOLDOWN,
+    CONF_FRAMES,
+    CONF_GPIO_BACKEND,
+    CONF_MOTION_ENTITY,
+    CONF_MOTION_PIN,
+    CONF_MOTION_SOURCE,
+    CONF_RECOGNIZE_ON_MOTION,
+    DEFAULT_BURST_INTERVAL,
+    DEFAULT_CAMERA_RESOLUTION,
+    DEFAULT_COOLDOWN,
+    DEFAULT_FRAMES,
+    DOMAIN,
+    LOGGER,
+    CameraSource,
+    GpioBackend,
+    MotionSource,
+)
+from .engine.errors import BadImageError, EngineError
+from .engine.images import PreparedImage
+from .pipeline import Outcome, async_prepare, async_run
+
+if TYPE_CHECKING:
+    from .coordinator import IntruderAlertCoordinator
+    from .hardware.buzzer import GpioBuzzer
+    from .hardware.motion import PirSensor
+    from .hardware.picamera import PiCamera
+
+CAMERA_TIMEOUT = 10
+
+
+class CaptureError(Exception):
+    """No usable frame could be taken."""
+
+
+@dataclass
+class ZoneStats:
+    """Counters for diagnostics and the motion-storm benchmark."""
+
+    motion_events: int = 0
+    runs: int = 0
+    # Runs made for motion that came during a run (at most one per run).
+    follow_ups: int = 0
+    # Motion that came while a run was in flight (folded into the follow-up).
+    coalesced: int = 0
+    ignored_cooldown: int = 0
+    ignored_disarmed: int = 0
+    ignored_disabled: int = 0
+
+
+def parse_resolution(value: str) -> tuple[int, int]:
+    """``"1920x1080"`` → ``(1920, 1080)``."""
+    width, _, height = value.lower().partition("x")
+    return int(width), int(height)
+
+
+class Zone:
+    """One watched place."""
+
+    def __init__(
+        self, hass: HomeAssistant, coordinator: IntruderAlertCoordinator, subentry: ConfigSubentry
+    ) -> None:
+        """Read the zone's settings; nothing is opened until ``async_start``."""
+        self.hass = hass
+        self.coordinator = coordinator
+        self.subentry_id = subentry.subentry_id
+        self.name = subentry.title
+        self.config = dict(subentry.data)
+        self.recognize_on_motion = bool(self.config.get(CONF_RECOGNIZE_ON_MOTION, True))
+        self.motion: bool | None = None
+        self.motion_available = False
+        self.camera_available = True
+        self.last_outcome: Outcome | None = None
+        self.stats = ZoneStats()
+        self.pir: PirSensor | None = None
+        self.picamera: PiCamera | None = None
+        self.buzzer: GpioBuzzer | None = None
+        self._running = False
+        self._follow_up = False
+        self._cooldown_until = 0.0
+        self._listeners: list[Callable[[], None]] = []
+        self._unsubscribe: list[CALLBACK_TYPE] = []
+
+    # Settings.
+    @property
+    def motion_source(self) -> MotionSource:
+        """GPIO PIR or an existing binary sensor."""
+        return MotionSource(self.config[CONF_MOTION_SOURCE])
+
+    @property
+    def camera_source(self) -> CameraSource:
+        """Pi camera or an existing camera entity."""
+        return CameraSource(self.config[CONF_CAMERA_SOURCE])
+
+    @property
+    def cooldown(self) -> float:
+        """Seconds motion is ignored after a run."""
+        return float(self.config.get(CONF_COOLDOWN, DEFAULT_COOLDOWN))
+
+    @property
+    def device_id(self) -> str | None:
+        """The zone's device, once its entities made it."""
+        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, self.subentry_id)})
+        return device.id if device else None
+
+    # Life cycle.
+    async def async_start(self) -> None:
+        """Open the hardware and subscribe to the sources."""
+        backend = self.config.get(CONF_GPIO_BACKEND, GpioBackend.AUTO)
+        if self.motion_source is MotionSource.GPIO:
+            from .hardware.motion import PirSensor
+
+            try:
+                self.pir = await self.hass.async_add_executor_job(
+                    PirSensor, int(self.config[CONF_MOTION_PIN]), backend, self._motion_from_thread
+                )
+            except Exception as err:  # noqa: BLE001 - any GPIO failure leaves the zone unavailable
+                self._set_motion_available(False, str(err))
+            else:
+                self.motion = self.pir.motion
+                self._set_motion_available(True)
+        else:
+            entity_id = self.config[CONF_MOTION_ENTITY]
+            self._unsubscribe.append(
+                async_track_state_change_event(self.hass, entity_id, self._async_motion_state)
+            )
+            self._apply_motion_state(self.hass.states.get(entity_id))
+        if self.camera_source is CameraSource.PICAMERA:
+            from .hardware.picamera import PiCamera
+
+            try:
+                self.picamera = await self.hass.async_add_executor_job(
+                    PiCamera,
+                    int(self.config.get(CONF_CAMERA_INDEX, 0)),
+                    parse_resolution(
+                        self.config.get(CONF_CAMERA_RESOLUTION, DEFAULT_CAMERA_RESOLUTION)
+                    ),
+                )
+            except Exception as err:  # noqa: BLE001
+                self._set_camera_available(False, str(err))
+        if (pin := self.config.get(CONF_BUZZER_PIN)) is not None:
+            from .hardware.buzzer import GpioBuzzer
+
+            factory = self.pir.factory if self.pir is not None else None
+            try:
+                self.buzzer = await self.hass.async_add_executor_job(
+                    GpioBuzzer, int(pin), backend, factory
+                )
+            except Exception as err:  # noqa: BLE001
+                LOGGER.error(
+                    "Zone %s: the buzzer on GPIO %s cannot be used: %s", self.name, pin, err
+                )
+
+    async def async_stop(self) -> None:
+        """Release the hardware (GPIO pins, camera) and the subscriptions."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+
+        def close() -> None:
+            # The buzzer may share the PIR's factory: close it first.
+            for device in (self.buzzer, self.pir, self.picamera):
+                if device is not None:
+                    device.close()
+
+        await self.hass.async_add_executor_job(close)
+        self.buzzer = self.pir = self.picamera = None
+
+    # Listeners (the zone's entities).
+    @callback
+    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call ``listener`` whenever the zone's state changes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    # Availability, logged once per change.
+    def _set_motion_available(self, available: bool, reason: str = "") -> None:
+        if available == self.motion_available:
+            return
+        self.motion_available = available
+        if available:
+            LOGGER.info("Zone %s: the motion source is back", self.name)
+        else:
+            LOGGER.warning("Zone %s: the motion source is unavailable: %s", self.name, reason)
+
+    def _set_camera_available(self, available: bool, reason: str = "") -> None:
+        if available == self.camera_available:
+            return
+        self.camera_available = available
+        if available:
+            LOGGER.info("Zone %s: the camera is back", self.name)
+        else:
+            LOGGER.warning("Zone %s: the camera is unavailable: %s", self.name, reason)
+
+    # Motion.
+    def _motion_from_thread(self, detected: bool) -> None:
+        """Gpiozero calls this on its own thread: hop onto the event loop."""
+        self.hass.loop.call_soon_threadsafe(self.async_motion, detected)
+
+    @callback
+    def _async_motion_state(self, event: Event[EventStateChangedData]) -> None:
+        old, new = event.data["old_state"], event.data["new_state"]
+        self._apply_motion_state(new)
+        if new is not None and new.state == STATE_ON and (old is None or old.state != STATE_ON):
+            self.async_motion(True, notify=False)
+        self._notify()
+
+    def _apply_motion_state(self, state: Any) -> None:
+        available = state is not None and state.state != STATE_UNAVAILABLE
+        self._set_motion_available(available, "state is unavailable")
+        self.motion = state.state == STATE_ON if available else None
+
+    @callback
+    def async_motion(self, detected: bool, notify: bool = True) -> None:
+        """Motion started (True) or ended (False)."""
+        if self.motion_source is MotionSource.GPIO:
+            self.motion = detected
+        if notify:
+            self._notify()
+        if detected:
+            self.async_trigger()
+
+    @callback
+    def async_trigger(self, *, force: bool = False) -> bool:
+        """Start a run for motion, unless coalesced or ignored; True if a run starts."""
+        self.stats.motion_events += 1
+        if not force:
+            if not self.recognize_on_motion:
+                self.stats.ignored_disabled += 1
+                return False
+            if not self._armed():
+                self.stats.ignored_disarmed += 1
+                return False
+        if self._running:
+            self.stats.coalesced += 1
+            self._follow_up = True
+            return False
+        if not force and time.monotonic() < self._cooldown_until:
+            self.stats.ignored_cooldown += 1
+            return False
+        self._running = True
+        self.coordinator.config_entry.async_create_background_task(
+            self.hass, self._async_run_chain(), f"intruder_alert zone {self.name}"
+        )
+        return True
+
+    def _armed(self) -> bool:
+        panel = self.config.get(CONF_ALARM_PANEL)
+        if not panel:
+            return True
+        state = self.hass.states.get(panel)
+        return state is not None and (
+            state.state.startswith("armed_") or state.state == "triggered"
+        )
+
+    async def _async_run_chain(self) -> None:
+        """The run, then at most one follow-up for motion that came during it, then cooldown."""
+        try:
+            self._follow_up = False
+            await self.async_run_once()
+            if self._follow_up:
+                self._follow_up = False
+                self.stats.follow_ups += 1
+                await self.async_run_once()
+        finally:
+            self._follow_up = False
+            self._running = False
+            self._cooldown_until = time.monotonic() + self.cooldown
+
+    async def async_run_once(self, *, fire_event: bool = True) -> Outcome:
+        """Capture, recognise, announce."""
+        self.stats.runs += 1
+        frame: PreparedImage | None = None
+        failure: str | None = None
+        try:
+            frame = await self._async_best_frame()
+        except CaptureError as err:
+            failure = str(err)
+        outcome = await async_run(
+            self.hass,
+            self.coordinator,
+            frame,
+            zone=self.name,
+            device_id=self.device_id,
+            fire_event=fire_event,
+            failure=failure,
+        )
+        self.last_outcome = outcome
+        self._notify()
+        return outcome
+
+    # Frames.
+    async def async_capture_jpeg(self) -> bytes:
+        """One raw still from the zone's camera (raises CaptureError)."""
+        if self.camera_source is CameraSource.PICAMERA:
+            if self.picamera is None:
+                raise CaptureError("The Raspberry Pi camera is not available")
+            try:
+                data = await self.hass.async_add_executor_job(self.picamera.capture_jpeg)
+            except Exception as err:
+                self._set_camera_available(False, str(err))
+                raise CaptureError(f"The Raspberry Pi camera failed: {err}") from err
+        else:
+            entity_id = self.config[CONF_CAMERA_ENTITY]
+            try:
+                image = await camera.async_get_image(self.hass, entity_id, timeout=CAMERA_TIMEOUT)
+            except HomeAssistantError as err:
+                self._set_camera_available(False, str(err))
+                raise CaptureError(f"{entity_id} gave no image: {err}") from err
+            data = image.content
+        self._set_camera_available(True)
+        return data
+
+    async def _async_capture(self) -> PreparedImage:
+        data = await self.async_capture_jpeg()
+        try:
+            return await async_prepare(self.hass, data)
+        except BadImageError as err:
+            raise CaptureError(f"The camera's image cannot be used: {err}") from err
+
+    async def _async_best_frame(self) -> PreparedImage:
+        """One frame, or the burst's frame with the most and largest faces."""
+        count = max(1, int(self.config.get(CONF_FRAMES, DEFAULT_FRAMES)))
+        interval = float(self.config.get(CONF_BURST_INTERVAL, DEFAULT_BURST_INTERVAL))
+        frames = []
+        for index in range(count):
+            if index:
+                await asyncio.sleep(interval)
+            frames.append(await self._async_capture())
+        if len(frames) == 1:
+            return frames[0]
+        try:
+            return frames[await self.coordinator.recognizer.best_frame(frames)]
+        except EngineError as err:
+            # Choosing is an optimisation: the first frame still gets recognised (and fails
+            # there too if the cloud is down, which then alerts).
+            LOGGER.debug("Zone %s: could not rank the burst: %s", self.name, err)
+            return frames[0]

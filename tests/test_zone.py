@@ -1,0 +1,347 @@
+"""Zones end to end: motion → capture → snapshot → recognition → event and entities."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+import time
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.intruder_alert.const import EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.zone import Zone
+from homeassistant.core import Event, HomeAssistant
+
+from .conftest import WHITELIST, SceneCamera, enroll_directly, zone_data
+from .rekognition_server import RekognitionServer
+from .scenes import Person, portrait, scene
+
+
+def _zone(entry: MockConfigEntry, index: int = 0) -> Zone:
+    return list(entry.runtime_data.zones.values())[index]
+
+
+async def _wait_for(
+    hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 5.0
+) -> None:
+    """Let gpiozero's threads and the executor work until ``condition`` holds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+        await hass.async_block_till_done()
+
+
+async def _idle(hass: HomeAssistant, zone: Zone) -> None:
+    await _wait_for(hass, lambda: not zone._running)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    "zones",
+    [
+        [
+            zone_data(
+                title="Porch",
+                motion_source="gpio",
+                motion_pin=17,
+                gpio_backend="mock",
+                buzzer_pin=18,
+            )
+        ]
+    ],
+)
+async def test_gpio_pir_to_event(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    media_dir: Path,
+) -> None:
+    """A MockFactory pin driven high, through gpiozero's MotionSensor, gives exactly one event."""
+    enroll_directly(rekognition_server, WHITELIST, "alice", "Alice")
+    scene_camera.frame = scene([Person("alice", 40, 60, 200), Person("mallory", 400, 100, 100)])
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    zone = _zone(zone_entry)
+    assert hass.states.get("binary_sensor.porch_motion").state == "off"
+
+    assert zone.pir is not None
+    zone.pir.factory.pin(17).drive_high()  # the PIR's output goes high
+    await _wait_for(hass, lambda: len(events) == 1)
+    await _idle(hass, zone)
+
+    assert len(events) == 1
+    event = events[0].data
+    assert event["type"] == "unknown_person"
+    assert event["zone"] == "Porch"
+    assert event["names"] == ["Alice"]
+    assert event["device_id"] is not None
+    assert Path(event["snapshot_path"]).is_file()
+    assert hass.states.get("binary_sensor.porch_motion").state == "on"
+    assert hass.states.get("sensor.porch_last_verdict").state == "unknown"
+    assert hass.states.get("sensor.porch_last_verdict").attributes["names"] == ["Alice"]
+    assert hass.states.get("event.porch_recognition").attributes["event_type"] == "unknown_person"
+    assert hass.states.get("image.porch_last_visitor").state != "unknown"
+
+    zone.pir.factory.pin(17).drive_low()
+    await _wait_for(hass, lambda: hass.states.get("binary_sensor.porch_motion").state == "off")
+    assert len(events) == 1
+
+
+async def test_entity_sources_to_event(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera, media_dir: Path
+) -> None:
+    """An existing binary_sensor turning on, and an existing camera entity, give one event."""
+    scene_camera.frame = portrait("bob")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, _zone(zone_entry))
+    assert [event.data["type"] for event in events] == ["unknown_person"]
+    assert events[0].data["zone"] == "Zone 0"
+    assert Path(events[0].data["snapshot_path"]).is_file()
+    # Staying on is not new motion; off then on again is.
+    hass.states.async_set("binary_sensor.hall_motion", "on", {"changed": 1})
+    await _idle(hass, _zone(zone_entry))
+    assert len(events) == 1
+
+
+async def test_camera_failure_alerts_without_snapshot(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """No image from the camera: recognition_failed with the reason; the camera entity follows."""
+    scene_camera.frame = None
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, _zone(zone_entry))
+    assert [event.data["type"] for event in events] == ["recognition_failed"]
+    assert "camera.front_door" in events[0].data["reason"]
+    assert events[0].data["snapshot_path"] is None
+    assert hass.states.get("camera.zone_0_camera").state == "unavailable"
+
+    scene_camera.frame = portrait("carol")
+    hass.states.async_set("binary_sensor.hall_motion", "off")
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, _zone(zone_entry))
+    assert events[-1].data["type"] == "unknown_person"
+    assert hass.states.get("camera.zone_0_camera").state != "unavailable"
+
+
+@pytest.mark.parametrize("zones", [[zone_data(alarm_panel="alarm_control_panel.home")]])
+async def test_armed_only_zone(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """With an alarm panel set, motion is ignored while it is disarmed."""
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    zone = _zone(zone_entry)
+    hass.states.async_set("alarm_control_panel.home", "disarmed")
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, zone)
+    assert events == []
+    assert zone.stats.ignored_disarmed == 1
+
+    hass.states.async_set("alarm_control_panel.home", "armed_away")
+    hass.states.async_set("binary_sensor.hall_motion", "off")
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, zone)
+    assert len(events) == 1
+
+
+async def test_switch_turns_recognition_off(
+    hass: HomeAssistant, zone_entry: MockConfigEntry
+) -> None:
+    """The recognize-on-motion switch stops motion from starting runs."""
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": "switch.zone_0_recognize_on_motion"}, blocking=True
+    )
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, _zone(zone_entry))
+    assert events == []
+    await hass.services.async_call(
+        "switch", "turn_on", {"entity_id": "switch.zone_0_recognize_on_motion"}, blocking=True
+    )
+    hass.states.async_set("binary_sensor.hall_motion", "off")
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, _zone(zone_entry))
+    assert len(events) == 1
+
+
+@pytest.mark.parametrize("zones", [[zone_data(cooldown=2)]])
+async def test_motion_storm_is_bounded(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, rekognition_server: RekognitionServer
+) -> None:
+    """50 pulses in 5 s: one run at a time, at most one follow-up per run, cooldown respected."""
+    rekognition_server.service.latency = 0.15
+    zone = _zone(zone_entry)
+    events: list[Event] = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    in_flight, most_in_flight = 0, 0
+    original = zone.async_run_once
+
+    async def counted() -> Any:
+        nonlocal in_flight, most_in_flight
+        in_flight += 1
+        most_in_flight = max(most_in_flight, in_flight)
+        try:
+            return await original()
+        finally:
+            in_flight -= 1
+
+    zone.async_run_once = counted  # type: ignore[method-assign]
+    stalls: list[float] = []
+
+    async def watch_loop() -> None:
+        while True:
+            started = time.monotonic()
+            await asyncio.sleep(0.01)
+            stalls.append(time.monotonic() - started - 0.01)
+
+    watcher = hass.async_create_background_task(watch_loop(), "loop watcher")
+    for _ in range(50):
+        hass.states.async_set("binary_sensor.hall_motion", "on")
+        await asyncio.sleep(0.05)
+        hass.states.async_set("binary_sensor.hall_motion", "off")
+        await asyncio.sleep(0.05)
+    await _idle(hass, zone)
+    watcher.cancel()
+
+    assert zone.stats.motion_events == 50
+    assert most_in_flight == 1
+    # Each chain is a run plus at most one follow-up, and chains start at least 2 s apart.
+    chains = zone.stats.runs - zone.stats.follow_ups
+    assert 1 <= chains <= 3
+    assert zone.stats.follow_ups <= chains
+    assert zone.stats.coalesced >= zone.stats.follow_ups
+    assert zone.stats.runs == len(events)
+    assert zone.stats.ignored_cooldown > 0
+    # Generous: a block of the event loop (boto3 or file I/O on it) would show as a long stall.
+    assert max(stalls) < 1.0
+
+
+@pytest.mark.parametrize("zones", [[zone_data(frames=3, burst_interval=0.1)]])
+async def test_burst_picks_the_frame_with_most_faces(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+) -> None:
+    """Three frames; the one showing two people is the one recognised."""
+    frames = iter(
+        [
+            portrait("bob"),
+            scene([Person("bob", 40, 40, 150), Person("eve", 300, 200, 150)]),
+            portrait("bob"),
+        ]
+    )
+    original = scene_camera.async_camera_image
+
+    async def next_frame(width: int | None = None, height: int | None = None) -> bytes | None:
+        scene_camera.frame = next(frames)
+        return await original(width, height)
+
+    scene_camera.async_camera_image = next_frame  # type: ignore[method-assign]
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, _zone(zone_entry))
+    assert len(events[0].data["faces"]) == 2
+    assert rekognition_server.service.calls["DetectFaces"] == 3
+
+
+@pytest.mark.parametrize(
+    "zones",
+    [
+        [
+            zone_data(
+                title="Porch", motion_source="gpio", motion_pin=5, gpio_backend="mock", buzzer_pin=6
+            )
+        ]
+    ],
+)
+async def test_buzzer_siren(hass: HomeAssistant, zone_entry: MockConfigEntry) -> None:
+    """The buzzer is a siren with tones and a duration; it drives its GPIO pin."""
+    zone = _zone(zone_entry)
+    assert zone.buzzer is not None
+    pin = zone.buzzer.factory.pin(6)
+    state = hass.states.get("siren.porch_buzzer")
+    assert state.attributes["available_tones"] == ["low", "mid", "high"]
+    await hass.services.async_call(
+        "siren",
+        "turn_on",
+        {"entity_id": "siren.porch_buzzer", "tone": "high", "duration": 2},
+        blocking=True,
+    )
+    assert hass.states.get("siren.porch_buzzer").state == "on"
+    assert pin.frequency == pytest.approx(880.0)
+    await hass.services.async_call(
+        "siren", "turn_off", {"entity_id": "siren.porch_buzzer"}, blocking=True
+    )
+    assert hass.states.get("siren.porch_buzzer").state == "off"
+    assert not pin.state
+
+
+@pytest.mark.parametrize(
+    "zones", [[zone_data(title="Porch", motion_source="gpio", motion_pin=22, gpio_backend="mock")]]
+)
+async def test_removing_a_zone_releases_it(
+    hass: HomeAssistant, zone_entry: MockConfigEntry
+) -> None:
+    """Removing the subentry reloads the account; the zone's device, entities and pin go."""
+    zone = _zone(zone_entry)
+    assert zone.pir is not None
+    device = zone.pir.device
+    subentry_id = zone.subentry_id
+    assert hass.states.get("binary_sensor.porch_motion") is not None
+
+    hass.config_entries.async_remove_subentry(zone_entry, subentry_id)
+    await hass.async_block_till_done()
+
+    assert device.closed
+    assert zone_entry.runtime_data.zones == {}
+    assert hass.states.get("binary_sensor.porch_motion") is None
+
+
+async def test_recognize_action_on_a_zone(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """The recognize action takes a zone's camera, as motion would; names are case-blind."""
+    scene_camera.frame = portrait("dave")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    response = await hass.services.async_call(
+        "intruder_alert",
+        "recognize",
+        {"zone": "zone 0", "fire_event": False},
+        blocking=True,
+        return_response=True,
+    )
+    assert response["zone"] == "Zone 0"
+    assert response["verdict"] == "unknown"
+    assert events == []
+    assert hass.states.get("sensor.zone_0_last_verdict").state == "unknown"
+
+
+@pytest.mark.parametrize(
+    "zones",
+    [
+        [
+            zone_data(
+                title="Gate", camera_source="picamera", camera_index=0, camera_resolution="800x600"
+            )
+        ]
+    ],
+)
+async def test_pi_camera_zone(
+    hass: HomeAssistant, fake_picamera2: Any, zone_entry: MockConfigEntry
+) -> None:
+    """A Pi camera zone captures through picamera2 (a fake with its surface), and closes it."""
+    entry = zone_entry
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, _zone(entry))
+    assert [event.data["type"] for event in events] == ["no_face"]
+    assert Path(events[0].data["snapshot_path"]).is_file()
+    camera = fake_picamera2.instances[0]
+    assert camera.started
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert camera.closed
