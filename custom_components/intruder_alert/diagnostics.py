@@ -32,6 +32,18 @@ async def async_get_config_entry_diagnostics(
         "collections": {
             str(tier): asdict(info) for tier, info in coordinator.data.collections.items()
         },
+        "zones": {
+            zone.name: {
+                "motion_source": zone.motion_source.value,
+                "camera_source": zone.camera_source.value,
+                "motion_available": zone.motion_available,
+                "camera_available": zone.camera_available,
+                "recognize_on_motion": zone.recognize_on_motion,
+                "stats": asdict(zone.stats),
+                "last_verdict": zone.last_outcome.verdict.value if zone.last_outcome else None,
+            }
+            for zone in coordinator.zones.values()
+        },
         "api_calls": {
             "today": coordinator.rekognition.usage.today(),
             "total": coordinator.rekognition.usage.total(),
