@@ -130,7 +130,9 @@ class Zone:
     @property
     def device_id(self) -> str | None:
         """The zone's device, once its entities made it."""
-        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, self.subentry_id)})
+        device = dr.async_get(self.hass).async_get_device_by_identifier(
+            (DOMAIN, self.subentry_id), self.coordinator.config_entry.entry_id
+        )
         return device.id if device else None
 
     # Life cycle.

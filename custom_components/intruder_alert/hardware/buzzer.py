@@ -30,7 +30,9 @@ class GpioBuzzer:
 
     @property
     def is_on(self) -> bool:
-        """Whether it is sounding."""
+        """Whether it is sounding (a tonal buzzer's value is its pitch, 0 at the middle tone)."""
+        if self.tonal:
+            return self.device.tone is not None
         return bool(self.device.value)
 
     def on(self, tone_hz: float | None = None) -> None:

@@ -1,0 +1,399 @@
+"""The alert blueprints end to end: real automations, HA's SMTP integration, a real SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Generator
+from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+import io
+from pathlib import Path
+import shutil
+import socket
+import time
+from typing import Any
+import urllib.parse
+
+from aiosmtpd.controller import Controller
+from PIL import Image
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+    async_mock_service,
+)
+
+from custom_components.intruder_alert.const import EVENT_INTRUDER_ALERT
+from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
+from homeassistant.components.blueprint import models
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import homeassistant.util.yaml as yaml_util
+
+from .conftest import BLACKLIST, WHITELIST, SceneCamera, enroll_directly, zone_data
+from .rekognition_server import Fault, RekognitionServer
+from .scenes import Person, portrait, scene
+
+BLUEPRINTS = Path(__file__).resolve().parents[1] / "blueprints" / "automation" / "intruder_alert"
+OWNER = "owner@example.com"
+POLICE = "police@example.com"
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for rcpt, message in self.messages if address in rcpt]
+
+
+@pytest.fixture
+def inbox(socket_enabled: None) -> Generator[Inbox]:
+    """A real SMTP server on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port  # type: ignore[attr-defined]
+    yield handler
+    controller.stop()
+
+
+async def _smtp_recipient(hass: HomeAssistant, inbox: Inbox, address: str, name: str) -> str:
+    """Set up HA's SMTP integration through its config flow; return the recipient's notify entity."""
+    entries = hass.config_entries.async_entries("smtp")
+    if not entries:
+        result = await hass.config_entries.flow.async_init("smtp", context={"source": "user"})
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                "sender": "alarm@example.com",
+                "server": "127.0.0.1",
+                "port": inbox.port,  # type: ignore[attr-defined]
+                "encryption": "none",
+                "verify_ssl": False,
+                "options": {},
+            },
+        )
+        assert result["type"] == "create_entry", result
+        entry = result["result"]
+        subflow = await hass.config_entries.subentries.async_configure(
+            result["next_flow"][1], {"recipient": address, "name": name}
+        )
+    else:
+        entry = entries[0]
+        subflow = await hass.config_entries.subentries.async_init(
+            (entry.entry_id, "recipient"), context={"source": "user"}
+        )
+        subflow = await hass.config_entries.subentries.async_configure(
+            subflow["flow_id"], {"recipient": address, "name": name}
+        )
+    assert subflow["type"] == "create_entry"
+    await hass.async_block_till_done()
+    states = [
+        s.entity_id
+        for s in hass.states.async_all("notify")
+        if s.attributes.get("friendly_name", "").endswith(name)
+    ]
+    assert len(states) == 1, hass.states.async_all("notify")
+    return states[0]
+
+
+async def _automations(hass: HomeAssistant, *automations: tuple[str, dict[str, Any]]) -> None:
+    """Install the blueprints where HA looks for them and load automations from them."""
+    target = Path(hass.config.path("blueprints/automation/intruder_alert"))
+    await hass.async_add_executor_job(lambda: target.mkdir(parents=True, exist_ok=True))
+    for blueprint in BLUEPRINTS.glob("*.yaml"):
+        await hass.async_add_executor_job(shutil.copy, blueprint, target / blueprint.name)
+    config = [
+        {"alias": name, "use_blueprint": {"path": f"intruder_alert/{name}.yaml", "input": inputs}}
+        for name, inputs in automations
+    ]
+    assert await async_setup_component(hass, "automation", {"automation": config})
+    await hass.async_block_till_done()
+    for name, _ in automations:
+        assert hass.states.get(f"automation.{name}").state == "on", f"{name} did not load"
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Let the zone, the automations and the SMTP exchange run until ``condition`` holds.
+
+    Not ``async_block_till_done``: automations waiting in a delay would block it forever.
+    """
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+async def _settle() -> None:
+    """Give automations that should not act the time they would need to act."""
+    await asyncio.sleep(0.3)
+
+
+async def _motion(hass: HomeAssistant, zone_entry: MockConfigEntry) -> None:
+    """Motion in the zone; returns when its run is done and automations had time to react."""
+    zone = next(iter(zone_entry.runtime_data.zones.values()))
+    runs = zone.stats.runs
+    hass.states.async_set("binary_sensor.hall_motion", "off")
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _until(lambda: zone.stats.runs > runs and not zone._running)
+    await _settle()
+
+
+def _snapshot(message: EmailMessage) -> Image.Image:
+    attachment = next(message.iter_attachments())
+    assert attachment.get_content_type() == "image/jpeg"
+    return Image.open(io.BytesIO(attachment.get_content()))
+
+
+def test_blueprints_pass_home_assistant_validation() -> None:
+    """Every shipped blueprint passes HA's own blueprint schema."""
+    files = sorted(BLUEPRINTS.glob("*.yaml"))
+    assert [f.stem for f in files] == [
+        "email_authorities",
+        "email_owner",
+        "siren_on_intruder",
+        "who_is_this",
+    ]
+    for file in files:
+        blueprint = models.Blueprint(
+            yaml_util.load_yaml_dict(file),
+            expected_domain="automation",
+            schema=AUTOMATION_BLUEPRINT_SCHEMA,
+        )
+        assert blueprint.metadata["source_url"].endswith(file.name)
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+async def test_owner_and_authorities_emails(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    inbox: Inbox,
+) -> None:
+    """Unknown → owner email; blacklisted → owner and police; known → nothing; failure → owner."""
+    owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
+    police = await _smtp_recipient(hass, inbox, POLICE, "Police")
+    await _automations(
+        hass,
+        ("email_owner", {"recipients": [owner], "interval": 0}),
+        (
+            "email_authorities",
+            {"recipients": [police], "address": "1 Main Street\nSpringfield", "confirm": False},
+        ),
+    )
+    enroll_directly(rekognition_server, WHITELIST, "alice", "Alice")
+    enroll_directly(rekognition_server, BLACKLIST, "eve", "Eve")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+
+    # A known face: nothing is sent.
+    scene_camera.frame = portrait("alice")
+    await _motion(hass, zone_entry)
+    assert inbox.messages == []
+
+    # A stranger.
+    scene_camera.frame = scene([Person("alice", 40, 60, 200), Person("mallory", 400, 100, 120)])
+    await _motion(hass, zone_entry)
+    [message] = inbox.to(OWNER)
+    assert message["Subject"] == "Intruder Alert: unknown person at Front door"
+    assert message["To"] == f"Owner <{OWNER}>"
+    body = message.get_body(("plain",)).get_content()
+    assert "Zone: Front door" in body
+    assert "Who: Alice" in body
+    snapshot_file = events[-1].data["snapshot_path"]
+    with _snapshot(message) as attached, Image.open(snapshot_file) as on_disk:
+        assert attached.size == on_disk.size == (640, 480)
+        assert attached.getpixel((100, 100)) == on_disk.getpixel((100, 100))
+
+    # A blacklisted person: the owner and the authorities.
+    scene_camera.frame = portrait("eve")
+    await _motion(hass, zone_entry)
+    assert len(inbox.to(OWNER)) == 2
+    [report] = inbox.to(POLICE)
+    assert report["Subject"] == "Known intruder at 1 Main Street"
+    assert report["X-Priority"] is not None
+    text = report.get_body(("plain",)).get_content()
+    assert "Who: Eve" in text
+    assert "Similarity: 99.3 %" in text
+    assert "Springfield" in text
+    with _snapshot(report) as attached:
+        assert attached.size == (640, 480)
+
+    # The cloud fails: the owner still gets the snapshot.
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    failure = inbox.to(OWNER)[-1]
+    assert failure["Subject"] == "Intruder Alert: recognition failed at Front door"
+    assert "Reason:" in failure.get_body(("plain",)).get_content()
+    with _snapshot(failure) as attached:
+        assert attached.size == (640, 480)
+    assert len(inbox.to(POLICE)) == 1
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+async def test_owner_email_rate_limit(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    inbox: Inbox,
+) -> None:
+    """Ten strangers in a minute on one zone: one email; after the interval, the next one."""
+    owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
+    zone_device = next(iter(zone_entry.runtime_data.zones.values())).device_id
+    await _automations(
+        hass, ("email_owner", {"recipients": [owner], "zone": zone_device, "interval": 5})
+    )
+    scene_camera.frame = portrait("mallory")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    # Ten strangers within a few seconds (well within a minute).
+    for _ in range(10):
+        await _motion(hass, zone_entry)
+    assert len(events) == 10
+    assert len(inbox.to(OWNER)) == 1
+    # The interval passes: the automation's delay ends (HA runs the loop timers due by then).
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5, seconds=1))
+    await _settle()
+    await _motion(hass, zone_entry)
+    await _until(lambda: len(inbox.to(OWNER)) == 2)
+
+
+@pytest.mark.parametrize(
+    "zones",
+    [
+        [
+            zone_data(
+                title="Porch",
+                motion_source="gpio",
+                motion_pin=17,
+                gpio_backend="mock",
+                buzzer_pin=18,
+            )
+        ]
+    ],
+)
+async def test_siren_blueprint(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+) -> None:
+    """An intruder sounds the buzzer siren (a MockFactory pin) and it stops after the duration."""
+    await _automations(hass, ("siren_on_intruder", {"siren": "siren.porch_buzzer", "duration": 30}))
+    pin = next(iter(zone_entry.runtime_data.zones.values())).buzzer.factory.pin(18)
+    enroll_directly(rekognition_server, WHITELIST, "alice", "Alice")
+
+    scene_camera.frame = portrait("alice")
+    await hass.services.async_call("intruder_alert", "recognize", {"zone": "Porch"}, blocking=True)
+    await _settle()
+    assert hass.states.get("siren.porch_buzzer").state == "off"
+
+    scene_camera.frame = portrait("mallory")
+    await hass.services.async_call("intruder_alert", "recognize", {"zone": "Porch"}, blocking=True)
+    await _until(lambda: hass.states.get("siren.porch_buzzer").state == "on")
+    assert pin.state > 0
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+    await _until(lambda: hass.states.get("siren.porch_buzzer").state == "off")
+    assert pin.state == 0
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+async def test_who_is_this_enrols_the_stranger(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """The phone's answer enrols the zone's last unknown face; the next frame of them is known."""
+    notifications = async_mock_service(hass, "notify", "mobile_app_phone")
+    await _automations(hass, ("who_is_this", {"phone": "notify.mobile_app_phone"}))
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = portrait("carol")
+    await _motion(hass, zone_entry)
+    [notification] = notifications
+    assert notification.data["title"] == "Who is this at Front door?"
+    actions = notification.data["data"]["actions"]
+    assert [a["title"] for a in actions] == ["Add to whitelist as …", "Add to blacklist", "Ignore"]
+    assert notification.data["data"]["image"] == "/api/image_proxy/image.front_door_last_visitor"
+
+    hass.bus.async_fire(
+        "mobile_app_notification_action", {"action": actions[0]["action"], "reply_text": "Carol"}
+    )
+    await _until(lambda: zone_entry.runtime_data.last_unknown_faces == {})
+    await _motion(hass, zone_entry)
+    assert events[-1].data["type"] == "known_person"
+    assert events[-1].data["names"] == ["Carol"]
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+async def test_authorities_wait_for_the_owner(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    inbox: Inbox,
+) -> None:
+    """In confirm mode nothing reaches the authorities until the owner says so."""
+    police = await _smtp_recipient(hass, inbox, POLICE, "Police")
+    asks = async_mock_service(hass, "notify", "mobile_app_owner")
+    await _automations(
+        hass,
+        (
+            "email_authorities",
+            {
+                "recipients": [police],
+                "address": "1 Main Street",
+                "confirm": True,
+                "owner_notify": "notify.mobile_app_owner",
+            },
+        ),
+    )
+    enroll_directly(rekognition_server, BLACKLIST, "eve", "Eve")
+    scene_camera.frame = portrait("eve")
+    await _motion(hass, zone_entry)
+    [ask] = asks
+    assert inbox.to(POLICE) == []
+    hass.bus.async_fire(
+        "mobile_app_notification_action", {"action": ask.data["data"]["actions"][0]["action"]}
+    )
+    await _until(lambda: len(inbox.to(POLICE)) == 1)
+
+
+def _readme() -> str:
+    return (BLUEPRINTS.parents[2] / "README.md").read_text()
+
+
+def test_readme_links_every_blueprint() -> None:
+    """Each blueprint has a my.home-assistant.io import link to its own source URL."""
+    readme = _readme()
+    for file in BLUEPRINTS.glob("*.yaml"):
+        source = yaml_util.load_yaml_dict(file)["blueprint"]["source_url"]
+        assert f"blueprint_import/?blueprint_url={urllib.parse.quote(source, safe='')}" in readme
+
+
+async def test_readme_yaml_automations_load(hass: HomeAssistant) -> None:
+    """The README's plain-YAML automations are valid automations."""
+    block = (
+        _readme()
+        .split("### The same automations in YAML", 1)[1]
+        .split("```yaml", 1)[1]
+        .split("```", 1)[0]
+    )
+    automations = yaml_util.parse_yaml(block)
+    assert len(automations) == 3
+    assert await async_setup_component(hass, "automation", {"automation": automations})
+    await hass.async_block_till_done()
+    states = hass.states.async_all("automation")
+    assert len(states) == 3
+    assert all(state.state == "on" for state in states)
