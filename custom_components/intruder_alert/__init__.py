@@ -14,6 +14,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, LOGGER, SUBENTRY_ZONE
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
+from .pipeline import async_report_interrupted
 from .services import async_setup_services
 from .zone import Zone
 
@@ -80,8 +81,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
             hass, lambda _: coordinator.async_update_listeners(), hour=0, minute=0, second=1
         )
     )
-    entry.async_create_background_task(hass, prune_snapshots(), "intruder_alert prune snapshots")
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_create_background_task(hass, prune_snapshots(), "intruder_alert prune snapshots")
+    # Runs a stop of Home Assistant cut short are reported now (after the entities exist).
+    entry.async_create_background_task(
+        hass, async_report_interrupted(hass, coordinator), "intruder_alert interrupted runs"
+    )
     return True
 
 

@@ -46,6 +46,7 @@ from .engine.people import People
 from .engine.recognition import Recognizer, Thresholds
 from .engine.rekognition import CollectionInfo, Rekognition
 from .engine.usage import ApiUsage
+from .issues import async_create_collection_issue, async_delete_collection_issue
 from .snapshots import SnapshotStore
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
             )
 
         try:
-            return await self.hass.async_add_executor_job(describe)
+            state = await self.hass.async_add_executor_job(describe)
         except AuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
@@ -163,6 +164,8 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
                 translation_placeholders={"permission": err.permission},
             ) from err
         except NotFoundError as err:
+            entry = self.config_entry
+            async_create_collection_issue(self.hass, entry.entry_id, entry.title, str(err))
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="collection_missing",
@@ -174,3 +177,5 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
                 translation_key="cannot_connect",
                 translation_placeholders={"error": str(err)},
             ) from err
+        async_delete_collection_issue(self.hass, self.config_entry.entry_id)
+        return state

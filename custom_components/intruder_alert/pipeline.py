@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, EVENT_INTRUDER_ALERT, LOGGER, EventType, FailMode
+from .const import EVENT_INTRUDER_ALERT, LOGGER, EventType, FailMode
 from .coordinator import IntruderAlertCoordinator
 from .engine.errors import AuthError, EngineError, NotFoundError
 from .engine.images import PreparedImage, annotate, crop, crop_box, prepare
 from .engine.recognition import Face, Recognition, Verdict
+from .issues import async_create_collection_issue
 from .snapshots import Snapshot
 
 _EVENT_TYPES = {
@@ -99,11 +99,14 @@ async def async_run(
     failed recognition without calling the cloud.
     """
     outcome = Outcome(verdict=Verdict.FAILED, time=dt_util.utcnow(), zone=zone, device_id=device_id)
+    store = coordinator.snapshots
     if frame is None:
         outcome.reason = failure or "No frame was captured."
     else:
+        # The frame and a record saying the run is under way reach the disk before the cloud
+        # is asked: if Home Assistant stops now, the next start reports the interrupted run.
         snapshot = await hass.async_add_executor_job(
-            coordinator.snapshots.save, frame.jpeg, zone, outcome.time
+            store.save_in_progress, frame.jpeg, zone, device_id, outcome.time
         )
         outcome.snapshot = snapshot
         try:
@@ -111,11 +114,43 @@ async def async_run(
         except EngineError as err:
             outcome.reason = str(err)
             _handle_engine_failure(hass, coordinator, err)
+        except Exception as err:  # noqa: BLE001 - fail-secure: an alarm must never be lost
+            LOGGER.exception("Unexpected error during recognition")
+            outcome.reason = f"Unexpected error: {err!r}"
         else:
             _apply(outcome, result)
             await _async_keep_images(hass, coordinator, frame, snapshot, outcome)
+        await hass.async_add_executor_job(
+            store.write_record, snapshot, outcome.as_dict(coordinator.config_entry.entry_id)
+        )
     _announce(hass, coordinator, outcome, fire_event)
     return outcome
+
+
+async def async_report_interrupted(
+    hass: HomeAssistant, coordinator: IntruderAlertCoordinator
+) -> list[Outcome]:
+    """Fire a failed event for every run a stop of Home Assistant cut short (fail-secure)."""
+    store = coordinator.snapshots
+    outcomes = []
+    for snapshot, record in await hass.async_add_executor_job(store.in_progress):
+        outcome = Outcome(
+            verdict=Verdict.FAILED,
+            time=dt_util.parse_datetime(record["time"]) or dt_util.utcnow(),
+            zone=record.get("zone"),
+            device_id=record.get("device_id"),
+            snapshot=snapshot,
+            reason="Home Assistant stopped while this frame was being recognised",
+        )
+        await hass.async_add_executor_job(
+            store.write_record, snapshot, outcome.as_dict(coordinator.config_entry.entry_id)
+        )
+        _announce(hass, coordinator, outcome, fire_event=True)
+        for zone in coordinator.zones.values():
+            if zone.name == outcome.zone:
+                zone.async_set_outcome(outcome)
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _apply(outcome: Outcome, result: Recognition) -> None:
@@ -154,15 +189,8 @@ def _handle_engine_failure(
     if isinstance(err, AuthError):
         coordinator.config_entry.async_start_reauth(hass)
     elif isinstance(err, NotFoundError):
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            f"collection_missing_{coordinator.config_entry.entry_id}",
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="collection_missing",
-            translation_placeholders={"error": str(err), "title": coordinator.config_entry.title},
-        )
+        entry = coordinator.config_entry
+        async_create_collection_issue(hass, entry.entry_id, entry.title, str(err))
 
 
 def _announce(

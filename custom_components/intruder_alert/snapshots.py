@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+import json
 from pathlib import Path
 import time
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util, slugify
@@ -17,6 +19,8 @@ from homeassistant.util import dt as dt_util, slugify
 from .const import DOMAIN
 
 MEDIA_SOURCE_PREFIX = "media-source://media_source"
+IN_PROGRESS = "in_progress"
+DONE = "done"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,38 @@ class SnapshotStore:
         # A crash mid-write must not leave a half JPEG under the final name.
         temporary.replace(snapshot.path)
         return snapshot
+
+    def save_in_progress(
+        self, data: bytes, zone: str | None, device_id: str | None, when: datetime
+    ) -> Snapshot:
+        """Save a frame with a record that its recognition has started; blocking."""
+        snapshot = self.save(data, zone, when)
+        self.write_record(
+            snapshot,
+            {"status": IN_PROGRESS, "zone": zone, "device_id": device_id, "time": when.isoformat()},
+        )
+        return snapshot
+
+    def write_record(self, snapshot: Snapshot, record: dict[str, Any]) -> None:
+        """Write the JSON record beside a snapshot (atomically); blocking."""
+        path = snapshot.path.with_suffix(".json")
+        temporary = path.with_suffix(".part")
+        temporary.write_text(json.dumps({"status": DONE} | record, default=str))
+        temporary.replace(path)
+
+    def in_progress(self) -> list[tuple[Snapshot, dict[str, Any]]]:
+        """Snapshots whose recognition never finished; blocking."""
+        found: list[tuple[Snapshot, dict[str, Any]]] = []
+        if not self.folder.is_dir():
+            return found
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                record = json.loads(path.read_text())
+            except OSError, ValueError:
+                continue
+            if record.get("status") == IN_PROGRESS:
+                found.append((self._snapshot(path.with_suffix(".jpg").name), record))
+        return found
 
     def annotated(self, original: Snapshot) -> Snapshot:
         """Where the boxed-and-labelled copy of ``original`` goes."""

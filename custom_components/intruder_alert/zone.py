@@ -322,9 +322,14 @@ class Zone:
             fire_event=fire_event,
             failure=failure,
         )
+        self.async_set_outcome(outcome)
+        return outcome
+
+    @callback
+    def async_set_outcome(self, outcome: Outcome) -> None:
+        """Show ``outcome`` on the zone's entities."""
         self.last_outcome = outcome
         self._notify()
-        return outcome
 
     # Frames.
     async def async_capture_jpeg(self) -> bytes:
