@@ -12,6 +12,7 @@ import base64
 from collections import Counter, deque
 import contextlib
 from dataclasses import dataclass, field
+import hashlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import io
 import json
@@ -49,7 +50,24 @@ class Detected:
         return {"BoundingBox": self.box(), "Confidence": 99.9}
 
 
+_DETECTED: dict[bytes, list[Detected]] = {}
+
+
 def detect(data: bytes) -> list[Detected]:
+    """Faces of a frame, cached by content.
+
+    Frames seen before are answered from the cache, so an answer with no injected latency costs
+    the server next to nothing (benchmarks measure our side).
+    """
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    if key not in _DETECTED:
+        if len(_DETECTED) > 256:
+            _DETECTED.clear()
+        _DETECTED[key] = _detect(data)
+    return [Detected(**vars(face)) for face in _DETECTED[key]]
+
+
+def _detect(data: bytes) -> list[Detected]:
     """Find the coloured squares of a frame and name each by its palette colour."""
     image = Image.open(io.BytesIO(data)).convert("RGB")
     small = image.resize(
@@ -367,6 +385,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Headers and body go out in two writes: without this, Nagle's algorithm and the
+        # client's delayed ACK add 40 ms to every answer (a test-server artefact, not AWS's).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.connections.add(self.connection)
 
     def finish(self) -> None:

@@ -128,3 +128,14 @@ def test_annotate_draws_boxes_in_verdict_colours() -> None:
         assert blue < 80
         assert drawn.getpixel((240, 50))[0] > 180  # the red box's left edge
     assert image.getpixel((40, 200)) == (0, 0, 0)
+
+
+def test_upright_jpeg_is_sent_unchanged() -> None:
+    """A camera JPEG already within limits is not re-encoded; anything else is."""
+    frame = scene([Person("bob", 10, 10, 100)])
+    assert prepare(frame).jpeg == frame
+    rotated = Image.new("RGB", (400, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = _jpeg(rotated, exif=exif.tobytes())
+    assert prepare(data).jpeg != data

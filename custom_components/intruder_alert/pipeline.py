@@ -119,11 +119,15 @@ async def async_run(
             outcome.reason = f"Unexpected error: {err!r}"
         else:
             _apply(outcome, result)
-            await _async_keep_images(hass, coordinator, frame, snapshot, outcome)
-        await hass.async_add_executor_job(
-            store.write_record, snapshot, outcome.as_dict(coordinator.config_entry.entry_id)
-        )
+            outcome.annotated = store.annotated(snapshot)
+    # The alarm goes first; the annotated copy and the run's record follow it.
     _announce(hass, coordinator, outcome, fire_event)
+    if outcome.snapshot is not None:
+        if frame is not None and outcome.annotated is not None:
+            await _async_keep_images(hass, coordinator, frame, outcome.annotated, outcome)
+        await hass.async_add_executor_job(
+            store.write_record, outcome.snapshot, outcome.as_dict(coordinator.config_entry.entry_id)
+        )
     return outcome
 
 
@@ -164,11 +168,10 @@ async def _async_keep_images(
     hass: HomeAssistant,
     coordinator: IntruderAlertCoordinator,
     frame: PreparedImage,
-    snapshot: Snapshot,
+    annotated: Snapshot,
     outcome: Outcome,
 ) -> None:
     """Write the annotated copy and remember the zone's last unknown face (for enrolment)."""
-    annotated = coordinator.snapshots.annotated(snapshot)
 
     def work() -> bytes | None:
         labels = [(face.box, face.verdict.value, face.label) for face in outcome.faces]
@@ -177,9 +180,9 @@ async def _async_keep_images(
         return crop(frame.image, crop_box(frame.image, unknown.box)) if unknown else None
 
     unknown_face = await hass.async_add_executor_job(work)
-    outcome.annotated = annotated
     if unknown_face is not None:
         coordinator.last_unknown_faces[outcome.zone] = unknown_face
+    coordinator.async_update_listeners()
 
 
 def _handle_engine_failure(

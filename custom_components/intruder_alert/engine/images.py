@@ -25,6 +25,7 @@ CROP_MARGIN = 0.6
 MIN_CROP_SIDE = 160
 # Refuse absurd inputs before decoding them: Pillow's decompression-bomb limit (about 89 MP).
 MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+ORIENTATION_TAG = 0x0112
 
 
 @dataclass(frozen=True)
@@ -135,14 +136,36 @@ def encode_jpeg(image: Image.Image, max_bytes: int = MAX_REQUEST_BYTES) -> bytes
             image = image.resize((max(1, image.width * 3 // 4), max(1, image.height * 3 // 4)))
 
 
+def _sendable_as_is(data: bytes, image: Image.Image, max_side: int) -> bool:
+    """Whether the original bytes already are what we would send: an upright JPEG in limits."""
+    if len(data) > MAX_REQUEST_BYTES or max(image.size) > max_side:
+        return False
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            return (
+                original.format == "JPEG"
+                and original.mode == "RGB"
+                and original.size == image.size
+                and original.getexif().get(ORIENTATION_TAG, 1) == 1
+            )
+    except OSError, ValueError:
+        return False
+
+
 def prepare(data: bytes, max_side: int = MAX_SIDE) -> PreparedImage:
-    """Decode, orient and downscale a frame; refuse images too small to hold a face."""
+    """Decode, orient and downscale a frame; refuse images too small to hold a face.
+
+    A camera's JPEG that is already upright and within limits is sent as it is: re-encoding it
+    would cost time on every alarm and lose quality.
+    """
     image = decode(data)
     if min(image.size) < MIN_SIDE:
         raise BadImageError(
             f"The image is {image.width}×{image.height} pixels; Rekognition needs at least "
             f"{MIN_SIDE} on each side."
         )
+    if _sendable_as_is(data, image, max_side):
+        return PreparedImage(image=image, jpeg=data)
     if max(image.size) > max_side:
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return PreparedImage(image=image, jpeg=encode_jpeg(image))
