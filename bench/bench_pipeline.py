@@ -12,10 +12,9 @@ from typing import Any
 import boto3
 import pytest
 
+from bench.conftest import QUICK, RESULTS, summary_ms
 from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
 from homeassistant.core import Event, HomeAssistant, callback
-
-from bench.conftest import QUICK, RESULTS, summary_ms
 from tests.conftest import (
     ACCESS_KEY_ID,
     BLACKLIST,
@@ -32,7 +31,9 @@ from tests.scenes import Person, portrait, scene
 PRICE = 0.001
 RUNS = 4 if QUICK else 15
 ONE_FACE = portrait("mallory")
-THREE_FACES = scene([Person("alice", 40, 60, 260), Person("mallory", 360, 80, 110), Person("eve", 500, 300, 90)])
+THREE_FACES = scene(
+    [Person("alice", 40, 60, 260), Person("mallory", 360, 80, 110), Person("eve", 500, 300, 90)]
+)
 
 
 def _rss_mb() -> float:
@@ -80,7 +81,10 @@ async def _motion_to_event(hass: HomeAssistant, clock: EventClock, zone: Any) ->
 
 @pytest.mark.parametrize("zones", [[zone_data(title="Hall", cooldown=0)]])
 async def test_alarm_latency(
-    hass: HomeAssistant, zone_entry: Any, scene_camera: SceneCamera, rekognition_server: RekognitionServer
+    hass: HomeAssistant,
+    zone_entry: Any,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
 ) -> None:
     """Motion edge → event, for 1 and 3 faces, at L = 0, 100, 300 ms."""
     enroll_directly(rekognition_server, WHITELIST, "alice", "Alice")
@@ -105,7 +109,9 @@ async def test_alarm_latency(
             )
     RESULTS["alarm_latency"] = {
         "rows": rows,
-        "overhead_median_ms": next(r["median_ms"] for r in rows if r["latency_ms"] == 0 and r["faces"] == 1),
+        "overhead_median_ms": next(
+            r["median_ms"] for r in rows if r["latency_ms"] == 0 and r["faces"] == 1
+        ),
     }
 
 
@@ -145,7 +151,11 @@ async def test_cost_vs_seed(
         ("known face (Alice)", portrait("alice"), "known"),
         ("unknown face", portrait("mallory"), "unknown"),
         ("look-alike of Alice", portrait("alice_twin"), "unknown"),
-        ("3 faces: Alice in front, a stranger and Eve (blacklisted) behind", THREE_FACES, "blacklisted"),
+        (
+            "3 faces: Alice in front, a stranger and Eve (blacklisted) behind",
+            THREE_FACES,
+            "blacklisted",
+        ),
         ("no face", scene([]), "no_face"),
     ]
     rows = []
@@ -153,9 +163,15 @@ async def test_cost_vs_seed(
         path = media_dir / "frame.jpg"
         path.write_bytes(frame)
         ours = await hass.services.async_call(
-            DOMAIN, "recognize", {"image_path": str(path), "fire_event": False}, blocking=True, return_response=True
+            DOMAIN,
+            "recognize",
+            {"image_path": str(path), "fire_event": False},
+            blocking=True,
+            return_response=True,
         )
-        seed_calls, seed_verdict = await hass.async_add_executor_job(_seed_design, rekognition_server, frame)
+        seed_calls, seed_verdict = await hass.async_add_executor_job(
+            _seed_design, rekognition_server, frame
+        )
         rows.append(
             {
                 "frame": label,
@@ -180,7 +196,10 @@ async def test_cost_vs_seed(
 
 @pytest.mark.parametrize("zones", [[zone_data(title="Hall", cooldown=3)]])
 async def test_motion_storm(
-    hass: HomeAssistant, zone_entry: Any, scene_camera: SceneCamera, rekognition_server: RekognitionServer
+    hass: HomeAssistant,
+    zone_entry: Any,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
 ) -> None:
     """50 motion pulses in 10 s on one zone."""
     rekognition_server.service.latency = 0.1
@@ -219,7 +238,10 @@ async def test_motion_storm(
 
 
 async def test_setup_cost(
-    hass: HomeAssistant, rekognition_server: RekognitionServer, media_dir: Path, scene_camera: SceneCamera
+    hass: HomeAssistant,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    scene_camera: SceneCamera,
 ) -> None:
     """CPU time on the event loop thread during async_setup_entry, and memory added."""
     from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -232,7 +254,9 @@ async def test_setup_cost(
         domain=DOMAIN,
         data={**ENTRY_DATA, "endpoint_url": rekognition_server.url},
         unique_id=UNIQUE_ID,
-        subentries_data=[ConfigSubentryData(data=zone_data(), subentry_type="zone", title="Hall", unique_id=None)],
+        subentries_data=[
+            ConfigSubentryData(data=zone_data(), subentry_type="zone", title="Hall", unique_id=None)
+        ],
     )
     entry.add_to_hass(hass)
     rss_before = _rss_mb()
@@ -247,7 +271,9 @@ async def test_setup_cost(
     }
 
 
-async def test_soak(hass: HomeAssistant, server_entry: Any, rekognition_server: RekognitionServer, media_dir: Path) -> None:
+async def test_soak(
+    hass: HomeAssistant, server_entry: Any, rekognition_server: RekognitionServer, media_dir: Path
+) -> None:
     """Many recognitions: memory and open files must not grow beyond a small bound."""
     total = 200 if QUICK else 2000
     path = media_dir / "soak.jpg"
@@ -257,7 +283,9 @@ async def test_soak(hass: HomeAssistant, server_entry: Any, rekognition_server: 
 
     async def once() -> None:
         started = time.monotonic()
-        await hass.services.async_call(DOMAIN, "recognize", {"image_path": str(path)}, blocking=True, return_response=True)
+        await hass.services.async_call(
+            DOMAIN, "recognize", {"image_path": str(path)}, blocking=True, return_response=True
+        )
         durations.append(time.monotonic() - started)
 
     for _ in range(total // 10):
@@ -274,5 +302,3 @@ async def test_soak(hass: HomeAssistant, server_entry: Any, rekognition_server: 
         "fds_end": _fds(),
         "median_ms": round(statistics.median(durations) * 1000, 1),
     }
-
-

@@ -69,7 +69,11 @@ def _table() -> str:
             lines.append(
                 f"| {row['latency_ms']} ms | {row['faces']} | {row['median_ms']} ms | {row['p95_ms']} ms | {ratio} | {goal} |"
             )
-        lines += ["", f"Overhead at L = 0 (what our code adds), 1 face: median {latency['overhead_median_ms']} ms (goal < 20 ms).", ""]
+        lines += [
+            "",
+            f"Overhead at L = 0 (what our code adds), 1 face: median {latency['overhead_median_ms']} ms (goal < 20 ms).",
+            "",
+        ]
     cost = RESULTS.get("cost")
     if cost:
         lines += [
@@ -101,7 +105,7 @@ def _table() -> str:
             "",
             f"`async_setup_entry` (account + one zone): {setup['loop_cpu_ms']} ms of CPU on the event loop thread, "
             f"{setup['wall_ms']} ms wall (boto3 client creation runs in the executor). "
-            f"Resident memory added by setting the account and zone up: {setup["rss_added_mb"]} MB (the modules were already imported by the test harness, so import cost is not included).",
+            f"Resident memory added by setting the account and zone up: {setup['rss_added_mb']} MB (the modules were already imported by the test harness, so import cost is not included).",
             "",
         ]
     soak = RESULTS.get("soak")
@@ -123,7 +127,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     from homeassistant.util import dt as dt_util
 
-    document = {"machine": _machine(), "date": dt_util.utcnow().date().isoformat(), "quick": QUICK, "results": RESULTS}
+    document = {
+        "machine": _machine(),
+        "date": dt_util.utcnow().date().isoformat(),
+        "quick": QUICK,
+        "results": RESULTS,
+    }
     text = json.dumps(document, indent=2)
     print("\n" + text)
     table = _table()

@@ -12,7 +12,7 @@ set -euo pipefail
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_DIR=${INTRUDER_ALERT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/intruder_alert}
 ROOTFS="$CACHE_DIR/rootfs-sid"
-REQUIREMENTS=("$REPO_ROOT/requirements_test.txt")
+REQUIREMENTS=("$REPO_ROOT/requirements_test.txt" "$REPO_ROOT/requirements_test_data.txt")
 
 native_python() {
   # Prints a native python3.14 >= 3.14.2 if the host has one.
