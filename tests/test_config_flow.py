@@ -49,8 +49,13 @@ USER_INPUT = {
 
 async def _start(hass: HomeAssistant) -> dict[str, Any]:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["aws", "local"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "aws"}
+    )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "aws"
     assert result["errors"] == {}
     return result
 

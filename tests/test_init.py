@@ -20,7 +20,7 @@ async def test_setup_and_unload(
     coordinator = loaded_entry.runtime_data
     assert coordinator.data.collections[Tier.WHITELIST].collection_id == WHITELIST
     assert coordinator.data.collections[Tier.BLACKLIST].face_model_version == "7.0"
-    assert coordinator.rekognition.usage.today() == {"DescribeCollection": 2}
+    assert coordinator.backend.usage.today() == {"DescribeCollection": 2}
 
     # The clients were built with bounded timeouts and retries.
     config = aws.clients["rekognition"].meta.config

@@ -42,6 +42,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
     coordinator = IntruderAlertCoordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
+    entry.async_on_unload(coordinator.async_flush)
 
     for subentry in entry.subentries.values():
         if subentry.subentry_type == SUBENTRY_ZONE:

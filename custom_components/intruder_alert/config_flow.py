@@ -21,6 +21,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
@@ -35,11 +36,13 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.requirements import async_process_requirements
 
 from .const import (
     CONF_ACCESS_KEY_ID,
     CONF_ACCOUNT_ID,
     CONF_ALARM_PANEL,
+    CONF_BACKEND,
     CONF_BLACKLIST_COLLECTION,
     CONF_BLACKLIST_THRESHOLD,
     CONF_BURST_INTERVAL,
@@ -76,10 +79,12 @@ from .const import (
     DEFAULT_WHITELIST_COLLECTION,
     DEFAULT_WHITELIST_THRESHOLD,
     DOMAIN,
+    LOCAL_REQUIREMENTS,
     LOGGER,
     MAX_THRESHOLD,
     MIN_THRESHOLD,
     SUBENTRY_ZONE,
+    Backend,
     CameraSource,
     FailMode,
     GpioBackend,
@@ -237,6 +242,31 @@ class IntruderAlertConfigFlow(ConfigFlow, domain=DOMAIN):
         return _location_schema(regions)
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose where faces are recognised: AWS Rekognition or this device."""
+        return self.async_show_menu(step_id="user", menu_options=["aws", "local"])
+
+    async def async_step_local(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Recognise on this device: install dlib and its models, then create the account."""
+        await self.async_set_unique_id(Backend.LOCAL)
+        self._abort_if_unique_id_configured()
+        if user_input is None:
+            return self.async_show_form(step_id="local", data_schema=vol.Schema({}))
+        try:
+            await async_process_requirements(self.hass, DOMAIN, LOCAL_REQUIREMENTS)
+        except HomeAssistantError as err:
+            return self.async_abort(
+                reason="requirements_failed", description_placeholders={"error": str(err)}
+            )
+        return self.async_create_entry(
+            title="Intruder Alert (on this device)",
+            data={
+                CONF_BACKEND: Backend.LOCAL,
+                CONF_WHITELIST_COLLECTION: DEFAULT_WHITELIST_COLLECTION,
+                CONF_BLACKLIST_COLLECTION: DEFAULT_BLACKLIST_COLLECTION,
+            },
+        )
+
+    async def async_step_aws(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for credentials, region and collections; validate before creating the entry."""
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
@@ -254,7 +284,7 @@ class IntruderAlertConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         schema = CREDENTIALS_SCHEMA.extend((await self._async_location_schema()).schema)
         return self.async_show_form(
-            step_id="user",
+            step_id="aws",
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
             description_placeholders=placeholders,
@@ -292,6 +322,8 @@ class IntruderAlertConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change region, collections or bucket, keeping the credentials."""
         entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_BACKEND) == Backend.LOCAL:
+            return self.async_abort(reason="nothing_to_reconfigure")
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:

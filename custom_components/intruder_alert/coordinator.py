@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady, HomeAssistantError
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.requirements import async_process_requirements
 from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_ACCESS_KEY_ID,
+    CONF_BACKEND,
     CONF_BLACKLIST_COLLECTION,
     CONF_BLACKLIST_THRESHOLD,
     CONF_ENDPOINT_URL,
@@ -36,12 +39,16 @@ from .const import (
     DEFAULT_SNAPSHOT_RETENTION_DAYS,
     DEFAULT_WHITELIST_THRESHOLD,
     DOMAIN,
+    LOCAL_REQUIREMENTS,
     LOGGER,
+    Backend,
     FailMode,
     Tier,
 )
 from .engine.aws import AwsSettings
+from .engine.backend import FaceBackend
 from .engine.errors import AccessDeniedError, AuthError, EngineError, NotFoundError
+from .engine.local import LocalFaces
 from .engine.people import People
 from .engine.recognition import Recognizer, Thresholds
 from .engine.rekognition import CollectionInfo, Rekognition
@@ -52,6 +59,9 @@ from .snapshots import SnapshotStore
 if TYPE_CHECKING:
     from .pipeline import Outcome
     from .zone import Zone
+
+# Seconds to gather enrolment changes into one write of the face store.
+FACES_SAVE_DELAY = 2
 
 type IntruderAlertConfigEntry = ConfigEntry[IntruderAlertCoordinator]
 
@@ -85,7 +95,7 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
     """Holds the engine of one account and tells entities when something changed."""
 
     config_entry: IntruderAlertConfigEntry
-    rekognition: Rekognition
+    backend: FaceBackend
     recognizer: Recognizer
     people: People
 
@@ -93,6 +103,7 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
         """Prepare; the clients are built in ``_async_setup``, off the event loop."""
         super().__init__(hass, LOGGER, config_entry=entry, name=DOMAIN, update_interval=None)
         self.snapshots = SnapshotStore(hass, entry.entry_id)
+        self._local_store: Store[dict[str, Any]] | None = None
         # Keyed by zone name; None for runs started by an action without a zone.
         self.last_outcomes: dict[str | None, Outcome] = {}
         self.last_unknown_faces: dict[str | None, bytes] = {}
@@ -124,20 +135,63 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
 
     @property
     def price_per_call(self) -> float:
-        """USD per billed call, for the cost sensor."""
+        """USD per billed call, for the cost sensor (nothing is billed on this device)."""
+        if self.is_local:
+            return 0.0
         return float(self.config_entry.options.get(CONF_PRICE_PER_CALL, DEFAULT_PRICE_PER_CALL))
 
     async def _async_setup(self) -> None:
-        """Build the boto3 clients in the executor (boto3 reads its models from disk)."""
+        """Build the backend: boto3 clients in the executor, or dlib on this device."""
         data = self.config_entry.data
         collections = collection_ids(data)
-        # Count "today" in Home Assistant's time zone, not the host's.
-        usage = ApiUsage(today=lambda: dt_util.now().date())
-        self.rekognition = await self.hass.async_add_executor_job(
-            Rekognition, aws_settings(data), usage
+        if self.is_local:
+            self.backend = await self._async_local_backend(collections)
+        else:
+            # Count "today" in Home Assistant's time zone, not the host's.
+            usage = ApiUsage(today=lambda: dt_util.now().date())
+            self.backend = await self.hass.async_add_executor_job(
+                Rekognition, aws_settings(data), usage
+            )
+        self.recognizer = Recognizer(self.backend, collections)
+        self.people = People(self.backend, collections, data.get(CONF_S3_BUCKET))
+
+    @property
+    def is_local(self) -> bool:
+        """Whether faces are recognised on this device."""
+        return self.config_entry.data.get(CONF_BACKEND) == Backend.LOCAL
+
+    async def _async_local_backend(self, collections: dict[str, str]) -> LocalFaces:
+        """Dlib on this device, with enrolled embeddings kept in Home Assistant's storage."""
+        try:
+            await async_process_requirements(self.hass, DOMAIN, LOCAL_REQUIREMENTS)
+        except HomeAssistantError as err:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="requirements_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        # Biometric data: written as a private file like other secrets.
+        store: Store[dict[str, Any]] = Store(
+            self.hass, 1, f"{DOMAIN}.{self.config_entry.entry_id}.faces", private=True
         )
-        self.recognizer = Recognizer(self.rekognition, collections)
-        self.people = People(self.rekognition, collections, data.get(CONF_S3_BUCKET))
+        backend = LocalFaces(await store.async_load() or {})
+
+        def save_soon() -> None:
+            # Called on executor threads after each change: hop to the loop, batch the writes.
+            self.hass.loop.call_soon_threadsafe(
+                store.async_delay_save, lambda: backend.store, FACES_SAVE_DELAY
+            )
+
+        backend.on_change = save_soon
+        for collection_id in collections.values():
+            await self.hass.async_add_executor_job(backend.ensure_collection, collection_id)
+        self._local_store = store
+        return backend
+
+    async def async_flush(self) -> None:
+        """Write enrolled faces now (on unload), not after the save delay."""
+        if self._local_store is not None and isinstance(self.backend, LocalFaces):
+            await self._local_store.async_save(self.backend.store)
 
     async def _async_update_data(self) -> AccountState:
         """Describe both collections: proves the account works and counts people."""
@@ -145,7 +199,7 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
         def describe() -> AccountState:
             return AccountState(
                 {
-                    tier: self.rekognition.describe_collection(collection_id)
+                    tier: self.backend.describe_collection(collection_id)
                     for tier, collection_id in collection_ids(self.config_entry.data).items()
                 }
             )

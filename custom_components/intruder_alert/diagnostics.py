@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 
 from .const import CONF_ACCESS_KEY_ID, CONF_ACCOUNT_ID, CONF_SECRET_ACCESS_KEY
 from .coordinator import IntruderAlertConfigEntry
+from .engine.rekognition import Rekognition
 
 TO_REDACT = {CONF_ACCESS_KEY_ID, CONF_SECRET_ACCESS_KEY, CONF_ACCOUNT_ID, "unique_id"}
 
@@ -19,16 +20,20 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return diagnostics for an account entry."""
     coordinator = entry.runtime_data
-    settings = coordinator.rekognition.settings
+    backend = coordinator.backend
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
-        "aws": {
-            "region": settings.region,
-            "custom_endpoint": settings.endpoint_url is not None,
-            "connect_timeout": settings.connect_timeout,
-            "read_timeout": settings.read_timeout,
-            "max_attempts": settings.max_attempts,
-        },
+        "aws": (
+            {
+                "region": backend.settings.region,
+                "custom_endpoint": backend.settings.endpoint_url is not None,
+                "connect_timeout": backend.settings.connect_timeout,
+                "read_timeout": backend.settings.read_timeout,
+                "max_attempts": backend.settings.max_attempts,
+            }
+            if isinstance(backend, Rekognition)
+            else None
+        ),
         "collections": {
             str(tier): asdict(info) for tier, info in coordinator.data.collections.items()
         },
@@ -45,7 +50,7 @@ async def async_get_config_entry_diagnostics(
             for zone in coordinator.zones.values()
         },
         "api_calls": {
-            "today": coordinator.rekognition.usage.today(),
-            "total": coordinator.rekognition.usage.total(),
+            "today": coordinator.backend.usage.today(),
+            "total": coordinator.backend.usage.total(),
         },
     }

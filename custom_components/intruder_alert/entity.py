@@ -30,8 +30,12 @@ class IntruderAlertAccountEntity(CoordinatorEntity[IntruderAlertCoordinator]):
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, entry.entry_id)},
             name=entry.title,
-            manufacturer="Amazon Web Services",
-            model=f"Rekognition ({entry.data[CONF_REGION]})",
+            manufacturer="Intruder Alert" if coordinator.is_local else "Amazon Web Services",
+            model=(
+                "dlib (on this device)"
+                if coordinator.is_local
+                else f"Rekognition ({entry.data[CONF_REGION]})"
+            ),
             entry_type=DeviceEntryType.SERVICE,
         )
 

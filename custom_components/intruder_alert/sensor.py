@@ -48,7 +48,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         key="api_calls_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda c: sum(c.rekognition.usage.today().values()),
+        value_fn=lambda c: sum(c.backend.usage.today().values()),
     ),
     AccountSensorDescription(
         key="estimated_cost_today",
@@ -56,7 +56,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         native_unit_of_measurement="USD",
         suggested_display_precision=3,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda c: round(c.rekognition.usage.billed_today() * c.price_per_call, 6),
+        value_fn=lambda c: round(c.backend.usage.billed_today() * c.price_per_call, 6),
     ),
 )
 

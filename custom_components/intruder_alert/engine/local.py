@@ -83,7 +83,7 @@ class LocalFaces:
         """``store`` is the persisted state (collections of users and embeddings)."""
         self.store: dict[str, Any] = store if store is not None else {}
         self.store.setdefault("collections", {})
-        self._on_change = on_change or (lambda: None)
+        self.on_change: Callable[[], None] = on_change or (lambda: None)
         self._lock = threading.RLock()
         self._recent: dict[bytes, list[tuple[dict[str, float], list[float]]]] = {}
         self.usage = ApiUsage()
@@ -149,7 +149,7 @@ class LocalFaces:
             if collection_id in self.store["collections"]:
                 return self.describe_collection(collection_id)
             self.store["collections"][collection_id] = {"faces": {}, "users": {}}
-        self._on_change()
+        self.on_change()
         return CollectionInfo(collection_id, MODEL_VERSION, 0, 0, created=True)
 
     def detect_faces(self, jpeg: bytes) -> list[dict[str, Any]]:
@@ -222,7 +222,7 @@ class LocalFaces:
                         "FaceDetail": {"BoundingBox": box},
                     }
                 )
-        self._on_change()
+        self.on_change()
         return {
             "FaceRecords": records,
             "UnindexedFaces": unindexed,
@@ -237,7 +237,7 @@ class LocalFaces:
             if user_id in users:
                 return False
             users[user_id] = "ACTIVE"
-        self._on_change()
+        self.on_change()
         return True
 
     def associate_face(self, collection_id: str, user_id: str, face_id: str) -> dict[str, Any]:
@@ -257,7 +257,7 @@ class LocalFaces:
             if face.get("user_id") not in (None, user_id):
                 raise ConflictError("The face belongs to another person", "ConflictException")
             face["user_id"] = user_id
-        self._on_change()
+        self.on_change()
         return {"AssociatedFaces": [{"FaceId": face_id}], "UnsuccessfulFaceAssociations": []}
 
     def delete_user(self, collection_id: str, user_id: str) -> None:
@@ -269,7 +269,7 @@ class LocalFaces:
             for face in collection["faces"].values():
                 if face.get("user_id") == user_id:
                     face["user_id"] = None
-        self._on_change()
+        self.on_change()
 
     def delete_faces(self, collection_id: str, face_ids: list[str]) -> None:
         """Forget embeddings."""
@@ -278,7 +278,7 @@ class LocalFaces:
             faces = self._collection(collection_id)["faces"]
             for face_id in face_ids:
                 faces.pop(face_id, None)
-        self._on_change()
+        self.on_change()
 
     def list_users(self, collection_id: str) -> list[dict[str, Any]]:
         """Every user."""

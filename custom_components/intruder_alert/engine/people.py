@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 import uuid
 
+from .backend import FaceBackend
 from .errors import EnrolmentError, NotFoundError
 from .images import prepare
 from .names import name_for, normalize_name, user_id_for
@@ -37,7 +38,7 @@ class People:
     """Person operations on one account's collections. Blocking: run in an executor."""
 
     def __init__(
-        self, rekognition: Rekognition, collections: dict[str, str], bucket: str | None = None
+        self, rekognition: FaceBackend, collections: dict[str, str], bucket: str | None = None
     ) -> None:
         """``collections`` maps each tier to its collection id."""
         self.rekognition = rekognition
@@ -97,17 +98,18 @@ class People:
 
     def _index(self, collection: str, jpeg: bytes, user_id: str) -> dict[str, Any]:
         """IndexFaces from bytes, or through the bucket (uploaded, indexed, deleted)."""
-        if not self.bucket:
-            return self.rekognition.index_face(collection, {"Bytes": jpeg}, user_id)
+        service = self.rekognition
+        if not self.bucket or not isinstance(service, Rekognition):
+            return service.index_face(collection, {"Bytes": jpeg}, user_id)
         key = f"{PROBE_PREFIX}enrol/{uuid.uuid4().hex}.jpg"
-        self.rekognition.put_object(self.bucket, key, jpeg)
+        service.put_object(self.bucket, key, jpeg)
         try:
-            return self.rekognition.index_face(
+            return service.index_face(
                 collection, {"S3Object": {"Bucket": self.bucket, "Name": key}}, user_id
             )
         finally:
             # The seed's privacy step: the photo does not outlive its indexing.
-            self.rekognition.delete_object(self.bucket, key)
+            service.delete_object(self.bucket, key)
 
     def remove(self, tier: str, name: str) -> int:
         """Delete a person and their faces; returns how many faces were deleted."""

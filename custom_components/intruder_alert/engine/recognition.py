@@ -10,10 +10,10 @@ from enum import StrEnum
 import time
 from typing import Any, cast
 
+from .backend import FaceBackend
 from .errors import UnavailableError
 from .images import BoundingBox, PreparedImage, crop, crop_box, prepare
 from .names import name_for
-from .rekognition import Rekognition
 
 WHITELIST = "whitelist"
 BLACKLIST = "blacklist"
@@ -160,7 +160,7 @@ class Recognizer:
 
     def __init__(
         self,
-        rekognition: Rekognition,
+        rekognition: FaceBackend,
         collections: dict[str, str],
         *,
         executor: Executor | None = None,

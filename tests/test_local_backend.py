@@ -1,0 +1,110 @@
+"""The offline backend in Home Assistant, on real faces.
+
+Chosen in the flow, it enrols and recognises, keeps embeddings across restarts and costs nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest.mock import patch
+
+from custom_components.intruder_alert.const import DOMAIN
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
+
+from .faces import grace_hopper, group_of_six, jpeg, mirrored, rescaled
+
+
+async def _add_local_account(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "local"}
+    )
+    assert result["step_id"] == "local"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Intruder Alert (on this device)"
+    return str(result["result"].entry_id)
+
+
+async def _recognize(hass: HomeAssistant, path: Path) -> dict:
+    return await hass.services.async_call(
+        DOMAIN, "recognize", {"image_path": str(path)}, blocking=True, return_response=True
+    )
+
+
+async def test_local_account_end_to_end(hass: HomeAssistant, media_dir: Path) -> None:
+    """Enrol Grace Hopper from one photo; she is known mirrored and rescaled, after a restart too."""
+    entry_id = await _add_local_account(hass)
+    entry = hass.config_entries.async_get_entry(entry_id)
+    assert entry is not None
+    assert entry.state is ConfigEntryState.LOADED
+
+    photo = media_dir / "grace.jpg"
+    photo.write_bytes(jpeg(grace_hopper()))
+    enrolled = await hass.services.async_call(
+        DOMAIN,
+        "enroll_face",
+        {"tier": "whitelist", "name": "Grace Hopper", "image_path": str(photo)},
+        blocking=True,
+        return_response=True,
+    )
+    assert enrolled["faces"] == 1
+
+    assert await hass.config_entries.async_reload(entry_id)  # enrolled faces survive a restart
+    await hass.async_block_till_done()
+    for name, image in (
+        ("mirror.jpg", mirrored(grace_hopper())),
+        ("small.jpg", rescaled(grace_hopper(), 0.6)),
+    ):
+        path = media_dir / name
+        path.write_bytes(jpeg(image))
+        result = await _recognize(hass, path)
+        assert result["type"] == "known_person"
+        assert result["names"] == ["Grace Hopper"]
+
+    group = media_dir / "group.jpg"
+    group.write_bytes(jpeg(group_of_six()))
+    result = await _recognize(hass, group)
+    assert result["type"] == "unknown_person"
+    assert len(result["faces"]) == 6
+    assert (
+        hass.states.get("sensor.intruder_alert_on_this_device_estimated_cost_today").state == "0.0"
+    )
+    assert hass.states.get("sensor.intruder_alert_on_this_device_whitelisted_people").state == "1"
+
+
+async def test_local_account_once_and_nothing_to_reconfigure(
+    hass: HomeAssistant, media_dir: Path
+) -> None:
+    """One offline account per Home Assistant; it has no AWS settings to reconfigure."""
+    entry_id = await _add_local_account(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "local"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry_id}
+    )
+    assert result["reason"] == "nothing_to_reconfigure"
+
+
+async def test_install_failure_is_reported(hass: HomeAssistant) -> None:
+    """If the libraries cannot be installed, the flow says so and creates nothing."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "local"}
+    )
+    with patch(
+        "custom_components.intruder_alert.config_flow.async_process_requirements",
+        side_effect=HomeAssistantError("no space left"),
+    ):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "requirements_failed"
+    assert hass.config_entries.async_entries(DOMAIN) == []
