@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections import defaultdict
 from collections.abc import Callable, Generator
 import io
 from pathlib import Path
 import sys
+import time
 import types
 from typing import Any
 from unittest.mock import patch
@@ -432,3 +434,15 @@ def fake_picamera2_fixture() -> Generator[type[FakePicamera2]]:
         patch.object(picamera.importlib.util, "find_spec", return_value=object()),
     ):
         yield FakePicamera2
+
+
+async def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Let threads, the executor and automations work until ``condition`` holds.
+
+    Not ``async_block_till_done``: automations waiting in a delay would block it for good, and
+    gpiozero's callbacks come from its own threads.
+    """
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)

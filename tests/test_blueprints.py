@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from datetime import timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -11,7 +11,6 @@ import io
 from pathlib import Path
 import shutil
 import socket
-import time
 from typing import Any
 import urllib.parse
 
@@ -33,7 +32,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import homeassistant.util.yaml as yaml_util
 
-from .conftest import BLACKLIST, WHITELIST, SceneCamera, enroll_directly, zone_data
+from .conftest import BLACKLIST, WHITELIST, SceneCamera, enroll_directly, wait_until, zone_data
 from .rekognition_server import Fault, RekognitionServer
 from .scenes import Person, portrait, scene
 
@@ -127,17 +126,6 @@ async def _automations(hass: HomeAssistant, *automations: tuple[str, dict[str, A
         assert hass.states.get(f"automation.{name}").state == "on", f"{name} did not load"
 
 
-async def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    """Let the zone, the automations and the SMTP exchange run until ``condition`` holds.
-
-    Not ``async_block_till_done``: automations waiting in a delay would block it forever.
-    """
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
-
-
 async def _settle() -> None:
     """Give automations that should not act the time they would need to act."""
     await asyncio.sleep(0.3)
@@ -149,7 +137,7 @@ async def _motion(hass: HomeAssistant, zone_entry: MockConfigEntry) -> None:
     runs = zone.stats.runs
     hass.states.async_set("binary_sensor.hall_motion", "off")
     hass.states.async_set("binary_sensor.hall_motion", "on")
-    await _until(lambda: zone.stats.runs > runs and not zone._running)
+    await wait_until(lambda: zone.stats.runs > runs and not zone._running)
     await _settle()
 
 
@@ -269,7 +257,7 @@ async def test_owner_email_rate_limit(
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5, seconds=1))
     await _settle()
     await _motion(hass, zone_entry)
-    await _until(lambda: len(inbox.to(OWNER)) == 2)
+    await wait_until(lambda: len(inbox.to(OWNER)) == 2)
 
 
 @pytest.mark.parametrize(
@@ -304,10 +292,10 @@ async def test_siren_blueprint(
 
     scene_camera.frame = portrait("mallory")
     await hass.services.async_call("intruder_alert", "recognize", {"zone": "Porch"}, blocking=True)
-    await _until(lambda: hass.states.get("siren.porch_buzzer").state == "on")
+    await wait_until(lambda: hass.states.get("siren.porch_buzzer").state == "on")
     assert pin.state > 0
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
-    await _until(lambda: hass.states.get("siren.porch_buzzer").state == "off")
+    await wait_until(lambda: hass.states.get("siren.porch_buzzer").state == "off")
     assert pin.state == 0
 
 
@@ -330,7 +318,7 @@ async def test_who_is_this_enrols_the_stranger(
     hass.bus.async_fire(
         "mobile_app_notification_action", {"action": actions[0]["action"], "reply_text": "Carol"}
     )
-    await _until(lambda: zone_entry.runtime_data.last_unknown_faces == {})
+    await wait_until(lambda: zone_entry.runtime_data.last_unknown_faces == {})
     await _motion(hass, zone_entry)
     assert events[-1].data["type"] == "known_person"
     assert events[-1].data["names"] == ["Carol"]
@@ -367,7 +355,7 @@ async def test_authorities_wait_for_the_owner(
     hass.bus.async_fire(
         "mobile_app_notification_action", {"action": ask.data["data"]["actions"][0]["action"]}
     )
-    await _until(lambda: len(inbox.to(POLICE)) == 1)
+    await wait_until(lambda: len(inbox.to(POLICE)) == 1)
 
 
 def _readme() -> str:

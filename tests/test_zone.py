@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 import time
 from typing import Any
@@ -15,7 +14,7 @@ from custom_components.intruder_alert.const import EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.zone import Zone
 from homeassistant.core import Event, HomeAssistant
 
-from .conftest import WHITELIST, SceneCamera, enroll_directly, zone_data
+from .conftest import WHITELIST, SceneCamera, enroll_directly, wait_until, zone_data
 from .rekognition_server import RekognitionServer
 from .scenes import Person, portrait, scene
 
@@ -24,19 +23,8 @@ def _zone(entry: MockConfigEntry, index: int = 0) -> Zone:
     return list(entry.runtime_data.zones.values())[index]
 
 
-async def _wait_for(
-    hass: HomeAssistant, condition: Callable[[], bool], seconds: float = 5.0
-) -> None:
-    """Let gpiozero's threads and the executor work until ``condition`` holds."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
-        await hass.async_block_till_done()
-
-
 async def _idle(hass: HomeAssistant, zone: Zone) -> None:
-    await _wait_for(hass, lambda: not zone._running)
+    await wait_until(lambda: not zone._running)
     await hass.async_block_till_done()
 
 
@@ -70,7 +58,7 @@ async def test_gpio_pir_to_event(
 
     assert zone.pir is not None
     zone.pir.factory.pin(17).drive_high()  # the PIR's output goes high
-    await _wait_for(hass, lambda: len(events) == 1)
+    await wait_until(lambda: len(events) == 1)
     await _idle(hass, zone)
 
     assert len(events) == 1
@@ -87,7 +75,7 @@ async def test_gpio_pir_to_event(
     assert hass.states.get("image.porch_last_visitor").state != "unknown"
 
     zone.pir.factory.pin(17).drive_low()
-    await _wait_for(hass, lambda: hass.states.get("binary_sensor.porch_motion").state == "off")
+    await wait_until(lambda: hass.states.get("binary_sensor.porch_motion").state == "off")
     assert len(events) == 1
 
 

@@ -9,7 +9,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import MotionSource
 from .coordinator import IntruderAlertConfigEntry
-from .entity import IntruderAlertZoneEntity
+from .entity import IntruderAlertZoneEntity, async_add_zone_entities
 from .zone import Zone
 
 PARALLEL_UPDATES = 0
@@ -21,9 +21,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a motion sensor for each GPIO zone."""
-    for zone in entry.runtime_data.zones.values():
-        if zone.motion_source is MotionSource.GPIO:
-            async_add_entities([ZoneMotionSensor(zone)], config_subentry_id=zone.subentry_id)
+    async_add_zone_entities(
+        entry,
+        async_add_entities,
+        lambda zone: ZoneMotionSensor(zone) if zone.motion_source is MotionSource.GPIO else None,
+    )
 
 
 class ZoneMotionSensor(IntruderAlertZoneEntity, BinarySensorEntity):

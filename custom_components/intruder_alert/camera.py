@@ -7,7 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import IntruderAlertConfigEntry
-from .entity import IntruderAlertZoneEntity
+from .entity import IntruderAlertZoneEntity, async_add_zone_entities
 from .zone import CaptureError, Zone
 
 PARALLEL_UPDATES = 1
@@ -19,8 +19,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a camera for each zone."""
-    for zone in entry.runtime_data.zones.values():
-        async_add_entities([ZoneCamera(zone)], config_subentry_id=zone.subentry_id)
+    async_add_zone_entities(entry, async_add_entities, ZoneCamera)
 
 
 class ZoneCamera(IntruderAlertZoneEntity, Camera):

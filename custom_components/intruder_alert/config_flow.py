@@ -428,11 +428,15 @@ class IntruderAlertOptionsFlow(OptionsFlowWithReload):
         )
 
 
-def _check_gpio(backend: str) -> None:
-    """Open and close a pin factory of ``backend``; raises when this host has no GPIO. Blocking."""
+def _gpio_problem(backend: str) -> str | None:
+    """Why ``backend`` cannot drive GPIO on this host, or None. Blocking (opens the chip)."""
     from .hardware.gpiod_factory import make_factory
 
-    make_factory(backend).close()
+    try:
+        make_factory(backend).close()
+    except Exception as err:  # noqa: BLE001 - any failure means no GPIO here; the form says why
+        return str(err)
+    return None
 
 
 PIN_SELECTOR = NumberSelector(
@@ -534,12 +538,11 @@ class ZoneSubentryFlow(ConfigSubentryFlow):
                 if pin in used:
                     errors[CONF_MOTION_PIN] = "pin_in_use"
                 else:
-                    try:
-                        await self.hass.async_add_executor_job(
-                            _check_gpio, user_input[CONF_GPIO_BACKEND]
-                        )
-                    except Exception as err:  # noqa: BLE001 - any failure means no GPIO here
-                        placeholders["error"] = str(err)
+                    problem = await self.hass.async_add_executor_job(
+                        _gpio_problem, user_input[CONF_GPIO_BACKEND]
+                    )
+                    if problem is not None:
+                        placeholders["error"] = problem
                         errors[CONF_GPIO_BACKEND] = "gpio_unavailable"
                     user_input = {**user_input, CONF_MOTION_PIN: pin}
             if not errors:
@@ -640,10 +643,11 @@ class ZoneSubentryFlow(ConfigSubentryFlow):
                 if data[CONF_BUZZER_PIN] == self._data.get(CONF_MOTION_PIN):
                     errors[CONF_BUZZER_PIN] = "pin_in_use"
                 elif self._data[CONF_MOTION_SOURCE] != MotionSource.GPIO:
-                    try:
-                        await self.hass.async_add_executor_job(_check_gpio, GpioBackend.AUTO)
-                    except Exception as err:  # noqa: BLE001
-                        placeholders["error"] = str(err)
+                    problem = await self.hass.async_add_executor_job(
+                        _gpio_problem, GpioBackend.AUTO
+                    )
+                    if problem is not None:
+                        placeholders["error"] = problem
                         errors[CONF_BUZZER_PIN] = "gpio_unavailable"
             for key in (CONF_COOLDOWN, CONF_FRAMES):
                 data[key] = int(data[key])

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import CONF_REGION, DOMAIN
-from .coordinator import IntruderAlertCoordinator
+from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
 
 if TYPE_CHECKING:
     from .zone import Zone
@@ -66,3 +68,15 @@ class IntruderAlertZoneEntity(Entity):
     @callback
     def _handle_zone_update(self) -> None:
         self.async_write_ha_state()
+
+
+@callback
+def async_add_zone_entities(
+    entry: IntruderAlertConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    make: Callable[[Zone], Entity | None],
+) -> None:
+    """Add each zone's entity (``make`` returns None where a zone has none) under its subentry."""
+    for zone in entry.runtime_data.zones.values():
+        if (entity := make(zone)) is not None:
+            async_add_entities([entity], config_subentry_id=zone.subentry_id)

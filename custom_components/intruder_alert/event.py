@@ -8,7 +8,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import EventType
 from .coordinator import IntruderAlertConfigEntry
-from .entity import IntruderAlertZoneEntity
+from .entity import IntruderAlertZoneEntity, async_add_zone_entities
 from .pipeline import Outcome
 from .zone import Zone
 
@@ -21,8 +21,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a recognition event entity for each zone."""
-    for zone in entry.runtime_data.zones.values():
-        async_add_entities([RecognitionEvent(zone)], config_subentry_id=zone.subentry_id)
+    async_add_zone_entities(entry, async_add_entities, RecognitionEvent)
 
 
 class RecognitionEvent(IntruderAlertZoneEntity, EventEntity):

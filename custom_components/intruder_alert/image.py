@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import IntruderAlertConfigEntry
-from .entity import IntruderAlertZoneEntity
+from .entity import IntruderAlertZoneEntity, async_add_zone_entities
 from .zone import Zone
 
 PARALLEL_UPDATES = 0
@@ -21,8 +21,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a last-visitor image for each zone."""
-    for zone in entry.runtime_data.zones.values():
-        async_add_entities([LastVisitorImage(hass, zone)], config_subentry_id=zone.subentry_id)
+    async_add_zone_entities(entry, async_add_entities, lambda zone: LastVisitorImage(hass, zone))
 
 
 class LastVisitorImage(IntruderAlertZoneEntity, ImageEntity):

@@ -19,7 +19,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import Tier
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
 from .engine.recognition import Verdict
-from .entity import IntruderAlertAccountEntity, IntruderAlertZoneEntity
+from .entity import IntruderAlertAccountEntity, IntruderAlertZoneEntity, async_add_zone_entities
 from .zone import Zone
 
 # Sensors only change when the integration acts; nothing here does I/O.
@@ -70,8 +70,7 @@ async def async_setup_entry(
     async_add_entities(
         AccountSensor(entry.runtime_data, description) for description in ACCOUNT_SENSORS
     )
-    for zone in entry.runtime_data.zones.values():
-        async_add_entities([LastVerdictSensor(zone)], config_subentry_id=zone.subentry_id)
+    async_add_zone_entities(entry, async_add_entities, LastVerdictSensor)
 
 
 class AccountSensor(IntruderAlertAccountEntity, SensorEntity):

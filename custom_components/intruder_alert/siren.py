@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 
 from .coordinator import IntruderAlertConfigEntry
-from .entity import IntruderAlertZoneEntity
+from .entity import IntruderAlertZoneEntity, async_add_zone_entities
 from .hardware.buzzer import GpioBuzzer
 from .zone import Zone
 
@@ -26,11 +26,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a siren for each zone with a buzzer."""
-    for zone in entry.runtime_data.zones.values():
-        if zone.buzzer is not None:
-            async_add_entities(
-                [BuzzerSiren(zone, zone.buzzer)], config_subentry_id=zone.subentry_id
-            )
+    async_add_zone_entities(
+        entry,
+        async_add_entities,
+        lambda zone: BuzzerSiren(zone, zone.buzzer) if zone.buzzer is not None else None,
+    )
 
 
 class BuzzerSiren(IntruderAlertZoneEntity, SirenEntity):

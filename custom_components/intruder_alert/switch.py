@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .coordinator import IntruderAlertConfigEntry
-from .entity import IntruderAlertZoneEntity
+from .entity import IntruderAlertZoneEntity, async_add_zone_entities
 from .zone import Zone
 
 PARALLEL_UPDATES = 0
@@ -23,8 +23,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the switch for each zone."""
-    for zone in entry.runtime_data.zones.values():
-        async_add_entities([RecognizeOnMotionSwitch(zone)], config_subentry_id=zone.subentry_id)
+    async_add_zone_entities(entry, async_add_entities, RecognizeOnMotionSwitch)
 
 
 class RecognizeOnMotionSwitch(IntruderAlertZoneEntity, SwitchEntity, RestoreEntity):
