@@ -492,3 +492,61 @@ class RekognitionServer(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
         self.server_close()
         self._thread.join()
+
+
+class RealFacesRekognition(FakeRekognition):
+    """The same protocol, with identities decided by the offline backend (dlib) on real photos."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from custom_components.intruder_alert.engine.local import LocalFaces
+
+        self.local = LocalFaces()
+
+    def handle(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        from custom_components.intruder_alert.engine.errors import EngineError, NotFoundError
+
+        local, cid = self.local, params.get("CollectionId", "")
+        image = base64.b64decode(params["Image"]["Bytes"]) if "Image" in params else b""
+        try:
+            if operation in ("CreateCollection", "DescribeCollection"):
+                info = (
+                    local.ensure_collection(cid)
+                    if operation == "CreateCollection"
+                    else local.describe_collection(cid)
+                )
+                return {
+                    "StatusCode": 200,
+                    "CollectionArn": cid,
+                    "CollectionARN": cid,
+                    "FaceModelVersion": info.face_model_version,
+                    "FaceCount": info.face_count,
+                    "UserCount": info.user_count,
+                }
+            if operation == "SearchUsersByImage":
+                return local.search_users(cid, image, params.get("UserMatchThreshold", 80.0))
+            if operation == "DetectFaces":
+                return {"FaceDetails": local.detect_faces(image)}
+            if operation == "IndexFaces":
+                return local.index_face(cid, {"Bytes": image}, params.get("ExternalImageId", ""))
+            if operation == "CreateUser":
+                if not local.create_user(cid, params["UserId"]):
+                    raise ServiceError("ConflictException", "User already exists")
+                return {}
+            if operation == "AssociateFaces":
+                return local.associate_face(cid, params["UserId"], params["FaceIds"][0])
+            if operation == "DeleteUser":
+                local.delete_user(cid, params["UserId"])
+                return {}
+            if operation == "DeleteFaces":
+                local.delete_faces(cid, params["FaceIds"])
+                return {"DeletedFaces": params["FaceIds"]}
+            if operation == "ListUsers":
+                return {"Users": local.list_users(cid)}
+            if operation == "ListFaces":
+                return {"Faces": local.list_faces(cid, params.get("UserId"))}
+        except NotFoundError as err:
+            raise ServiceError("ResourceNotFoundException", str(err)) from err
+        except EngineError as err:
+            raise ServiceError("InvalidParameterException", str(err)) from err
+        raise ServiceError("UnknownOperationException", operation)

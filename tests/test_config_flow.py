@@ -379,6 +379,7 @@ async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry, aws: 
         CONF_FAIL_MODE: "alert",
         CONF_SNAPSHOT_RETENTION_DAYS: 30,
         CONF_PRICE_PER_CALL: 0.001,
+        "local_fallback": False,
     }
     with pytest.raises(InvalidData) as refused:
         await hass.config_entries.options.async_configure(

@@ -5,8 +5,12 @@ Chosen in the flow, it enrols and recognises, keeps embeddings across restarts a
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from pathlib import Path
 from unittest.mock import patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.intruder_alert.const import DOMAIN
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntryState
@@ -14,7 +18,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 
+from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST
 from .faces import grace_hopper, group_of_six, jpeg, mirrored, rescaled
+from .rekognition_server import Fault, RealFacesRekognition, RekognitionServer
 
 
 async def _add_local_account(hass: HomeAssistant) -> str:
@@ -108,3 +114,55 @@ async def test_install_failure_is_reported(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "requirements_failed"
     assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+@pytest.fixture
+def real_faces_server(socket_enabled: None) -> Generator[RekognitionServer]:
+    """The Rekognition protocol server deciding identities with dlib, on real photos."""
+    with RekognitionServer(RealFacesRekognition()) as server:
+        for collection in (WHITELIST, BLACKLIST):
+            server.service.handle("CreateCollection", {"CollectionId": collection})
+        yield server
+
+
+async def test_cloud_failure_falls_back_to_this_device(
+    hass: HomeAssistant, real_faces_server: RekognitionServer, media_dir: Path
+) -> None:
+    """Real faces over the wire; when the cloud fails, this device recognises instead."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={**ENTRY_DATA, "endpoint_url": real_faces_server.url},
+        options={"local_fallback": True},
+        unique_id=UNIQUE_ID,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    photo = media_dir / "grace.jpg"
+    photo.write_bytes(jpeg(grace_hopper()))
+    await hass.services.async_call(
+        DOMAIN,
+        "enroll_face",
+        {"tier": "blacklist", "name": "Grace", "image_path": str(photo)},
+        blocking=True,
+        return_response=True,
+    )
+    probe = media_dir / "mirror.jpg"
+    probe.write_bytes(jpeg(mirrored(grace_hopper())))
+
+    cloud = await _recognize(hass, probe)
+    assert (cloud["type"], cloud["backend"], cloud["names"]) == (
+        "blacklisted_person",
+        "rekognition",
+        ["Grace"],
+    )
+
+    real_faces_server.service.faults.append(Fault("*", "error500", count=1000))
+    fallback = await _recognize(hass, probe)
+    assert (fallback["type"], fallback["backend"], fallback["names"]) == (
+        "blacklisted_person",
+        "local_fallback",
+        ["Grace"],
+    )
+    assert "InternalServerError" in fallback["reason"]

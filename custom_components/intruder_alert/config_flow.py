@@ -55,6 +55,7 @@ from .const import (
     CONF_FAIL_MODE,
     CONF_FRAMES,
     CONF_GPIO_BACKEND,
+    CONF_LOCAL_FALLBACK,
     CONF_MOTION_ENTITY,
     CONF_MOTION_PIN,
     CONF_MOTION_SOURCE,
@@ -420,11 +421,14 @@ class IntruderAlertOptionsFlow(OptionsFlowWithReload):
         """Show and store the options."""
         if user_input is not None:
             return self.async_create_entry(data=user_input)
+        schema = OPTIONS_SCHEMA
+        if self.config_entry.data.get(CONF_BACKEND) != Backend.LOCAL:
+            schema = schema.extend(
+                {vol.Required(CONF_LOCAL_FALLBACK, default=False): BooleanSelector()}
+            )
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, self.config_entry.options
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
         )
 
 

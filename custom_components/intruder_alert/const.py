@@ -30,6 +30,8 @@ CONF_BLACKLIST_THRESHOLD: Final = "blacklist_threshold"
 CONF_FAIL_MODE: Final = "fail_mode"
 CONF_SNAPSHOT_RETENTION_DAYS: Final = "snapshot_retention_days"
 CONF_PRICE_PER_CALL: Final = "price_per_call"
+# Rekognition accounts: recognise on this device when the cloud fails.
+CONF_LOCAL_FALLBACK: Final = "local_fallback"
 
 DEFAULT_WHITELIST_THRESHOLD: Final = 90.0
 DEFAULT_BLACKLIST_THRESHOLD: Final = 95.0

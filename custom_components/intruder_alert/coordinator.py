@@ -26,6 +26,7 @@ from .const import (
     CONF_BLACKLIST_THRESHOLD,
     CONF_ENDPOINT_URL,
     CONF_FAIL_MODE,
+    CONF_LOCAL_FALLBACK,
     CONF_PRICE_PER_CALL,
     CONF_REGION,
     CONF_S3_BUCKET,
@@ -103,7 +104,10 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
         """Prepare; the clients are built in ``_async_setup``, off the event loop."""
         super().__init__(hass, LOGGER, config_entry=entry, name=DOMAIN, update_interval=None)
         self.snapshots = SnapshotStore(hass, entry.entry_id)
-        self._local_store: Store[dict[str, Any]] | None = None
+        self._local_stores: list[tuple[Store[dict[str, Any]], LocalFaces]] = []
+        # The offline backend standing in when the cloud fails (an option of cloud accounts).
+        self.fallback_recognizer: Recognizer | None = None
+        self.fallback_people: People | None = None
         # Keyed by zone name; None for runs started by an action without a zone.
         self.last_outcomes: dict[str | None, Outcome] = {}
         self.last_unknown_faces: dict[str | None, bytes] = {}
@@ -154,13 +158,19 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
             )
         self.recognizer = Recognizer(self.backend, collections)
         self.people = People(self.backend, collections, data.get(CONF_S3_BUCKET))
+        if not self.is_local and self.config_entry.options.get(CONF_LOCAL_FALLBACK):
+            fallback = await self._async_local_backend(collections, "fallback_faces")
+            self.fallback_recognizer = Recognizer(fallback, collections)
+            self.fallback_people = People(fallback, collections)
 
     @property
     def is_local(self) -> bool:
         """Whether faces are recognised on this device."""
         return self.config_entry.data.get(CONF_BACKEND) == Backend.LOCAL
 
-    async def _async_local_backend(self, collections: dict[str, str]) -> LocalFaces:
+    async def _async_local_backend(
+        self, collections: dict[str, str], store_name: str = "faces"
+    ) -> LocalFaces:
         """Dlib on this device, with enrolled embeddings kept in Home Assistant's storage."""
         try:
             await async_process_requirements(self.hass, DOMAIN, LOCAL_REQUIREMENTS)
@@ -172,7 +182,7 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
             ) from err
         # Biometric data: written as a private file like other secrets.
         store: Store[dict[str, Any]] = Store(
-            self.hass, 1, f"{DOMAIN}.{self.config_entry.entry_id}.faces", private=True
+            self.hass, 1, f"{DOMAIN}.{self.config_entry.entry_id}.{store_name}", private=True
         )
         backend = LocalFaces(await store.async_load() or {})
 
@@ -185,13 +195,13 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
         backend.on_change = save_soon
         for collection_id in collections.values():
             await self.hass.async_add_executor_job(backend.ensure_collection, collection_id)
-        self._local_store = store
+        self._local_stores.append((store, backend))
         return backend
 
     async def async_flush(self) -> None:
         """Write enrolled faces now (on unload), not after the save delay."""
-        if self._local_store is not None and isinstance(self.backend, LocalFaces):
-            await self._local_store.async_save(self.backend.store)
+        for store, backend in self._local_stores:
+            await store.async_save(backend.store)
 
     async def _async_update_data(self) -> AccountState:
         """Describe both collections: proves the account works and counts people."""

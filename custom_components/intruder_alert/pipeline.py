@@ -46,6 +46,8 @@ class Outcome:
     api_calls: int = 0
     duration: float = 0.0
     event_type: EventType | None = None
+    # Who decided: "rekognition", "local", or "local_fallback" when the cloud had failed.
+    backend: str = "rekognition"
 
     @property
     def names(self) -> list[str]:
@@ -74,6 +76,7 @@ class Outcome:
             "annotated_media_id": self.annotated.media_id if self.annotated else None,
             "reason": self.reason,
             "api_calls": self.api_calls,
+            "backend": self.backend,
             "time": self.time.isoformat(),
         }
 
@@ -98,7 +101,13 @@ async def async_run(
     ``frame`` is None when capturing failed; ``failure`` then says why, and the run reports a
     failed recognition without calling the cloud.
     """
-    outcome = Outcome(verdict=Verdict.FAILED, time=dt_util.utcnow(), zone=zone, device_id=device_id)
+    outcome = Outcome(
+        verdict=Verdict.FAILED,
+        time=dt_util.utcnow(),
+        zone=zone,
+        device_id=device_id,
+        backend="local" if coordinator.is_local else "rekognition",
+    )
     store = coordinator.snapshots
     if frame is None:
         outcome.reason = failure or "No frame was captured."
@@ -114,6 +123,11 @@ async def async_run(
         except EngineError as err:
             outcome.reason = str(err)
             _handle_engine_failure(hass, coordinator, err)
+            fallback = await _async_fallback(coordinator, frame, err)
+            if fallback is not None:
+                _apply(outcome, fallback)
+                outcome.backend = "local_fallback"
+                outcome.annotated = store.annotated(snapshot)
         except Exception as err:  # noqa: BLE001 - fail-secure: an alarm must never be lost
             LOGGER.exception("Unexpected error during recognition")
             outcome.reason = f"Unexpected error: {err!r}"
@@ -155,6 +169,23 @@ async def async_report_interrupted(
                 zone.async_set_outcome(outcome)
         outcomes.append(outcome)
     return outcomes
+
+
+async def _async_fallback(
+    coordinator: IntruderAlertCoordinator, frame: PreparedImage, err: EngineError
+) -> Recognition | None:
+    """Recognise on this device when the cloud failed and the option is on; None otherwise."""
+    if coordinator.fallback_recognizer is None:
+        return None
+    try:
+        result = await coordinator.fallback_recognizer.recognize_prepared(
+            frame, coordinator.thresholds
+        )
+    except Exception:  # noqa: BLE001 - both failed: the run stays failed (fail-secure)
+        LOGGER.exception("The offline fallback failed too")
+        return None
+    LOGGER.warning("Recognised on this device because the cloud failed: %s", err)
+    return result
 
 
 def _apply(outcome: Outcome, result: Recognition) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .const import DOMAIN, Tier
+from .const import DOMAIN, LOGGER, Tier
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
 from .engine.errors import (
     AccessDeniedError,
@@ -196,6 +197,14 @@ async def _async_enroll(call: ServiceCall) -> ServiceResponse:
         raise _validation_error("invalid_name", error=str(err)) from err
     except EngineError as err:
         raise _engine_error(err) from err
+    if coordinator.fallback_people is not None:
+        # The offline fallback learns the same people, so it knows them when the cloud fails.
+        try:
+            await call.hass.async_add_executor_job(
+                coordinator.fallback_people.enroll, tier, name, data
+            )
+        except EngineError as err:
+            LOGGER.warning("%s was not added to the offline fallback: %s", name, err)
     if call.data.get(ATTR_ZONE) is not None:
         coordinator.last_unknown_faces.pop(call.data[ATTR_ZONE], None)
     await coordinator.async_refresh()
@@ -222,6 +231,9 @@ async def _async_remove(call: ServiceCall) -> ServiceResponse:
         raise _validation_error("person_not_found", name=name, tier=tier) from err
     except EngineError as err:
         raise _engine_error(err) from err
+    if coordinator.fallback_people is not None:
+        with contextlib.suppress(EngineError):
+            await call.hass.async_add_executor_job(coordinator.fallback_people.remove, tier, name)
     await coordinator.async_refresh()
     return {"tier": tier, "name": name, "faces_deleted": deleted}
 
