@@ -356,6 +356,16 @@ def zone_data(**overrides: Any) -> dict[str, Any]:
     } | overrides
 
 
+def gpio_zone(**overrides: Any) -> dict[str, Any]:
+    """A zone "Porch" with a PIR on simulated GPIO 17 and a buzzer on GPIO 18."""
+    return (
+        zone_data(
+            title="Porch", motion_source="gpio", motion_pin=17, gpio_backend="mock", buzzer_pin=18
+        )
+        | overrides
+    )
+
+
 @pytest.fixture
 def zones() -> list[dict[str, Any]]:
     """The zones the account entry is set up with (tests override this)."""

@@ -32,7 +32,15 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import homeassistant.util.yaml as yaml_util
 
-from .conftest import BLACKLIST, WHITELIST, SceneCamera, enroll_directly, wait_until, zone_data
+from .conftest import (
+    BLACKLIST,
+    WHITELIST,
+    SceneCamera,
+    enroll_directly,
+    gpio_zone,
+    wait_until,
+    zone_data,
+)
 from .rekognition_server import Fault, RekognitionServer
 from .scenes import Person, portrait, scene
 
@@ -262,17 +270,7 @@ async def test_owner_email_rate_limit(
 
 @pytest.mark.parametrize(
     "zones",
-    [
-        [
-            zone_data(
-                title="Porch",
-                motion_source="gpio",
-                motion_pin=17,
-                gpio_backend="mock",
-                buzzer_pin=18,
-            )
-        ]
-    ],
+    [[gpio_zone()]],
 )
 async def test_siren_blueprint(
     hass: HomeAssistant,

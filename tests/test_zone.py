@@ -14,7 +14,7 @@ from custom_components.intruder_alert.const import EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.zone import Zone
 from homeassistant.core import Event, HomeAssistant
 
-from .conftest import WHITELIST, SceneCamera, enroll_directly, wait_until, zone_data
+from .conftest import WHITELIST, SceneCamera, enroll_directly, gpio_zone, wait_until, zone_data
 from .rekognition_server import RekognitionServer
 from .scenes import Person, portrait, scene
 
@@ -30,17 +30,7 @@ async def _idle(hass: HomeAssistant, zone: Zone) -> None:
 
 @pytest.mark.parametrize(
     "zones",
-    [
-        [
-            zone_data(
-                title="Porch",
-                motion_source="gpio",
-                motion_pin=17,
-                gpio_backend="mock",
-                buzzer_pin=18,
-            )
-        ]
-    ],
+    [[gpio_zone()]],
 )
 async def test_gpio_pir_to_event(
     hass: HomeAssistant,
