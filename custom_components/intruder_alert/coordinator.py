@@ -58,7 +58,6 @@ from .issues import async_create_collection_issue, async_delete_collection_issue
 from .snapshots import SnapshotStore
 
 if TYPE_CHECKING:
-    from .pipeline import Outcome
     from .zone import Zone
 
 # Seconds to gather enrolment changes into one write of the face store.
@@ -109,7 +108,6 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
         self.fallback_recognizer: Recognizer | None = None
         self.fallback_people: People | None = None
         # Keyed by zone name; None for runs started by an action without a zone.
-        self.last_outcomes: dict[str | None, Outcome] = {}
         self.last_unknown_faces: dict[str | None, bytes] = {}
         # Zones by subentry id, running while the entry is loaded.
         self.zones: dict[str, Zone] = {}

@@ -239,7 +239,6 @@ def _announce(
             case FailMode.QUIET:
                 event_type = None
     outcome.event_type = event_type
-    coordinator.last_outcomes[outcome.zone] = outcome
     if fire_event and event_type is not None:
         hass.bus.async_fire(
             EVENT_INTRUDER_ALERT, outcome.as_dict(coordinator.config_entry.entry_id)
