@@ -323,3 +323,30 @@ async def test_pi_camera_zone(
     assert camera.started
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert camera.closed
+
+
+@pytest.mark.parametrize("zones", [[gpio_zone()]])
+async def test_simulate_motion_button(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """On simulated pins, the button pulses the PIR pin: motion, then one event, then rest."""
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = portrait("bob")
+    press = hass.async_create_task(
+        hass.services.async_call(
+            "button", "press", {"entity_id": "button.porch_simulate_motion"}, blocking=True
+        )
+    )
+    await wait_until(lambda: hass.states.get("binary_sensor.porch_motion").state == "on")
+    await press
+    await wait_until(
+        lambda: len(events) == 1 and hass.states.get("binary_sensor.porch_motion").state == "off"
+    )
+    assert events[0].data["zone"] == "Porch"
+
+
+async def test_no_button_without_simulated_pins(
+    hass: HomeAssistant, zone_entry: MockConfigEntry
+) -> None:
+    """Real sensors get no simulate button."""
+    assert hass.states.get("button.zone_0_simulate_motion") is None

@@ -198,6 +198,17 @@ class Zone:
         await self.hass.async_add_executor_job(close)
         self.buzzer = self.pir = self.picamera = None
 
+    async def async_simulate_motion(self, seconds: float) -> None:
+        """Pulse a simulated PIR pin (gpiozero MockFactory) high for ``seconds``."""
+        if self.pir is None or not hasattr(self.pir.factory, "pins"):
+            return
+        pin = self.pir.factory.pin(int(self.config[CONF_MOTION_PIN]))
+        if not hasattr(pin, "drive_high"):
+            return
+        await self.hass.async_add_executor_job(pin.drive_high)
+        await asyncio.sleep(seconds)
+        await self.hass.async_add_executor_job(pin.drive_low)
+
     # Listeners (the zone's entities).
     @callback
     def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
