@@ -73,7 +73,10 @@ in_env() {
       PATH="$venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
       VIRTUAL_ENV="$venv" PIP_CONFIG_FILE=/etc/pip.conf PIP_DISABLE_PIP_VERSION_CHECK=1 \
       SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt UV_NATIVE_TLS=1 \
-      INTRUDER_ALERT_BENCH_ARGS="${INTRUDER_ALERT_BENCH_ARGS:-}" \
+      INTRUDER_ALERT_BENCH_QUICK="${INTRUDER_ALERT_BENCH_QUICK:-0}" \
+      INTRUDER_ALERT_DEMO="${INTRUDER_ALERT_DEMO:-1}" \
+      AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-}" \
+      AWS_REGION="${AWS_REGION:-}" \
       bash -c "cd \"$repo\" && $cmd"
   ' _ "$ROOTFS" "$REPO_ROOT" "$VENV" "$quoted"
 }
