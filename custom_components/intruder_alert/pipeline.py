@@ -135,13 +135,11 @@ async def async_run(
             _apply(outcome, result)
             outcome.annotated = store.annotated(snapshot)
     # The alarm goes first; the annotated copy and the run's record follow it.
-    _announce(hass, coordinator, outcome, fire_event)
+    data = _announce(hass, coordinator, outcome, fire_event)
     if outcome.snapshot is not None:
         if frame is not None and outcome.annotated is not None:
             await _async_keep_images(hass, coordinator, frame, outcome.annotated, outcome)
-        await hass.async_add_executor_job(
-            store.write_record, outcome.snapshot, outcome.as_dict(coordinator.config_entry.entry_id)
-        )
+        await hass.async_add_executor_job(store.write_record, outcome.snapshot, data)
     return outcome
 
 
@@ -160,10 +158,9 @@ async def async_report_interrupted(
             snapshot=snapshot,
             reason="Home Assistant stopped while this frame was being recognised",
         )
-        await hass.async_add_executor_job(
-            store.write_record, snapshot, outcome.as_dict(coordinator.config_entry.entry_id)
-        )
-        _announce(hass, coordinator, outcome, fire_event=True)
+        # Alert first, then mark the record: a stop in between repeats the alert, never loses it.
+        data = _announce(hass, coordinator, outcome, fire_event=True)
+        await hass.async_add_executor_job(store.write_record, snapshot, data)
         for zone in coordinator.zones.values():
             if zone.name == outcome.zone:
                 zone.async_set_outcome(outcome)
@@ -229,8 +226,8 @@ def _handle_engine_failure(
 
 def _announce(
     hass: HomeAssistant, coordinator: IntruderAlertCoordinator, outcome: Outcome, fire_event: bool
-) -> None:
-    """Fire the bus event (per the fail mode) and let the entities update."""
+) -> dict[str, Any]:
+    """Fire the bus event (per the fail mode), let the entities update; return the event data."""
     event_type: EventType | None = _EVENT_TYPES[outcome.verdict]
     if outcome.verdict is Verdict.FAILED:
         match coordinator.fail_mode:
@@ -239,8 +236,8 @@ def _announce(
             case FailMode.QUIET:
                 event_type = None
     outcome.event_type = event_type
+    data = outcome.as_dict(coordinator.config_entry.entry_id)
     if fire_event and event_type is not None:
-        hass.bus.async_fire(
-            EVENT_INTRUDER_ALERT, outcome.as_dict(coordinator.config_entry.entry_id)
-        )
+        hass.bus.async_fire(EVENT_INTRUDER_ALERT, data)
     coordinator.async_update_listeners()
+    return data

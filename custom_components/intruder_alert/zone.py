@@ -223,22 +223,24 @@ class Zone:
 
     # Availability, logged once per change.
     def _set_motion_available(self, available: bool, reason: str = "") -> None:
-        if available == self.motion_available:
-            return
-        self.motion_available = available
-        if available:
-            LOGGER.info("Zone %s: the motion source is back", self.name)
-        else:
-            LOGGER.warning("Zone %s: the motion source is unavailable: %s", self.name, reason)
+        if self._availability_changed(
+            "the motion source", self.motion_available, available, reason
+        ):
+            self.motion_available = available
 
     def _set_camera_available(self, available: bool, reason: str = "") -> None:
-        if available == self.camera_available:
-            return
-        self.camera_available = available
-        if available:
-            LOGGER.info("Zone %s: the camera is back", self.name)
+        if self._availability_changed("the camera", self.camera_available, available, reason):
+            self.camera_available = available
+
+    def _availability_changed(self, source: str, was: bool, now: bool, reason: str) -> bool:
+        """Log a source going down or coming back, once per change; True if it changed."""
+        if was == now:
+            return False
+        if now:
+            LOGGER.info("Zone %s: %s is back", self.name, source)
         else:
-            LOGGER.warning("Zone %s: the camera is unavailable: %s", self.name, reason)
+            LOGGER.warning("Zone %s: %s is unavailable: %s", self.name, source, reason)
+        return True
 
     # Motion.
     def _motion_from_thread(self, detected: bool) -> None:
