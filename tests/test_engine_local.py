@@ -62,13 +62,17 @@ async def test_enrolled_from_one_image_recognised_mirrored_and_rescaled(
 
 
 async def test_group_of_six_then_one_enrolled(pool: ThreadPoolExecutor) -> None:
-    """Six strangers; enrol one of them from a crop; then exactly that one is known."""
+    """Six strangers; enrol one of them from a crop; then exactly that one is known.
+
+    The local backend matches all six faces in one search per tier (no crops to search again).
+    """
     backend = _backend()
     recognizer = Recognizer(backend, COLLECTIONS, executor=pool)
     photo = jpeg(group_of_six())
     first = await recognizer.recognize(photo, Thresholds())
     assert first.verdict is Verdict.UNKNOWN
     assert [face.verdict for face in first.faces] == [Verdict.UNKNOWN] * 6
+    assert first.api_calls == 2
 
     boxes = backend.detect_faces(photo)
     target = boxes[2]["BoundingBox"]

@@ -9,116 +9,21 @@ only prints how to use the demo.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 import shutil
 import sys
 import time
-from typing import Any
-import urllib.error
-import urllib.request
 import zipfile
 
+from ha_rest import HomeAssistantRest, RestError
 from PIL import Image
 
 URL = "http://127.0.0.1:8123"
-CLIENT = URL + "/"
 USER, PASSWORD = "demo", "demo-intruder"
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config"
 MEDIA = CONFIG / "media" / "demo"
-
-
-def call(
-    method: str, path: str, body: Any = None, token: str | None = None, form: bool = False
-) -> Any:
-    data = None
-    headers = {}
-    if body is not None:
-        if form:
-            data = "&".join(f"{k}={urllib.request.quote(str(v))}" for k, v in body.items()).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        else:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(URL + path, data=data, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            text = response.read().decode()
-    except urllib.error.HTTPError as err:
-        raise SystemExit(f"{method} {path} → {err.code}: {err.read().decode()[:300]}") from err
-    return json.loads(text) if text else None
-
-
-def wait_for_home_assistant() -> None:
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(URL + "/api/onboarding", timeout=2)
-        except urllib.error.URLError, OSError:
-            time.sleep(1)
-        else:
-            return
-    raise SystemExit("Home Assistant did not start")
-
-
-def token() -> str:
-    steps = {step["step"]: step["done"] for step in call("GET", "/api/onboarding")}
-    if not steps.get("user"):
-        code = call(
-            "POST",
-            "/api/onboarding/users",
-            {
-                "client_id": CLIENT,
-                "name": "Demo",
-                "username": USER,
-                "password": PASSWORD,
-                "language": "en",
-            },
-        )["auth_code"]
-    else:
-        flow = call(
-            "POST",
-            "/auth/login_flow",
-            {"client_id": CLIENT, "handler": ["homeassistant", None], "redirect_uri": CLIENT},
-        )
-        code = call(
-            "POST",
-            f"/auth/login_flow/{flow['flow_id']}",
-            {"client_id": CLIENT, "username": USER, "password": PASSWORD},
-        )["result"]
-    access = call(
-        "POST",
-        "/auth/token",
-        {"grant_type": "authorization_code", "code": code, "client_id": CLIENT},
-        form=True,
-    )["access_token"]
-    for step, body in (
-        ("core_config", {}),
-        ("analytics", {}),
-        ("integration", {"client_id": CLIENT, "redirect_uri": CLIENT}),
-    ):
-        if not steps.get(step):
-            call("POST", f"/api/onboarding/{step}", body, access)
-    return str(access)
-
-
-def flow(
-    token_: str, handler: Any, *steps: dict[str, Any], subentry: bool = False
-) -> dict[str, Any]:
-    base = (
-        "/api/config/config_entries/subentries/flow"
-        if subentry
-        else "/api/config/config_entries/flow"
-    )
-    result = call("POST", base, {"handler": handler}, token_)
-    for step in steps:
-        result = call("POST", f"{base}/{result['flow_id']}", step, token_)
-        if result.get("errors"):
-            raise SystemExit(f"{handler}: {result['errors']}")
-    return dict(result)
 
 
 def photos() -> dict[str, Path]:
@@ -153,31 +58,18 @@ def photos() -> dict[str, Path]:
     return {"grace": grace, "group": group, "intruder": MEDIA / "intruder.jpg", "visitor": visitor}
 
 
-def wait_until_running(access: str) -> None:
-    """Onboarding answers while integrations still load; flows need them loaded."""
-    for _ in range(300):
-        if call("GET", "/api/config", token=access).get("state") == "RUNNING":
-            return
-        time.sleep(1)
-    raise SystemExit("Home Assistant did not finish starting")
-
-
 def main() -> None:
-    wait_for_home_assistant()
-    access = token()
-    wait_until_running(access)
-    entries = {
-        entry["domain"]: entry
-        for entry in call("GET", "/api/config/config_entries/entry", token=access)
-    }
-    if "intruder_alert" in entries:
+    api = HomeAssistantRest(URL)
+    api.wait_until_up()
+    api.onboard("Demo", USER, PASSWORD)
+    api.wait_until_running()
+    if api.entries("intruder_alert"):
         print_usage()
         return
     files = photos()
-    flow(access, "local_file", {"name": "Demo door", "file_path": str(files["visitor"])})
+    api.flow("local_file", {"name": "Demo door", "file_path": str(files["visitor"])})
     if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
-        account = flow(
-            access,
+        account = api.flow(
             "intruder_alert",
             {"next_step_id": "aws"},
             {
@@ -189,10 +81,9 @@ def main() -> None:
             },
         )
     else:
-        account = flow(access, "intruder_alert", {"next_step_id": "local"}, {})
+        account = api.flow("intruder_alert", {"next_step_id": "local"}, {})
     entry_id = account["result"]["entry_id"]
-    flow(
-        access,
+    api.flow(
         [entry_id, "zone"],
         {"name": "Front door", "motion_source": "gpio", "camera_source": "entity"},
         {"motion_pin": 17, "gpio_backend": "mock"},
@@ -201,20 +92,17 @@ def main() -> None:
         subentry=True,
     )
     time.sleep(3)  # the account reloads with its new zone
-    call(
+    api.call(
         "POST",
         "/api/services/intruder_alert/enroll_face",
         {"tier": "whitelist", "name": "Grace Hopper", "image_path": str(files["grace"])},
-        access,
     )
-    call(
+    api.call(
         "POST",
         "/api/services/intruder_alert/enroll_face",
         {"tier": "blacklist", "name": "Demo intruder", "image_path": str(files["intruder"])},
-        access,
     )
-    smtp = flow(
-        access,
+    smtp = api.flow(
         "smtp",
         {
             "sender": "alarm@demo.local",
@@ -225,8 +113,7 @@ def main() -> None:
             "options": {},
         },
     )
-    flow(
-        access,
+    api.flow(
         [smtp["result"]["entry_id"], "recipient"],
         {"recipient": "owner@demo.local", "name": "Owner"},
         subentry=True,
@@ -234,7 +121,7 @@ def main() -> None:
     time.sleep(3)  # the SMTP entry reloads with its recipient
     owner = next(
         state["entity_id"]
-        for state in call("GET", "/api/states", token=access)
+        for state in api.call("GET", "/api/states")
         if state["entity_id"].startswith("notify.") and state["entity_id"].endswith("owner")
     )
     blueprints = CONFIG / "blueprints" / "automation" / "intruder_alert"
@@ -247,7 +134,7 @@ def main() -> None:
         "- alias: Demo email the owner\n  use_blueprint:\n    path: intruder_alert/email_owner.yaml\n"
         f"    input:\n      recipients: [{owner}]\n      interval: 0\n"
     )
-    call("POST", "/api/services/automation/reload", {}, access)
+    api.call("POST", "/api/services/automation/reload", {})
     print_usage()
 
 
@@ -265,4 +152,7 @@ Demo ready at {URL} (user {USER}, password {PASSWORD}).
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except RestError as err:
+        raise SystemExit(str(err)) from err

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from .rekognition import CollectionInfo
 from .usage import ApiUsage
@@ -47,3 +47,18 @@ class FaceBackend(Protocol):
 
     def list_faces(self, collection_id: str, user_id: str | None = None) -> list[dict[str, Any]]:
         """ListFaces."""
+
+
+@runtime_checkable
+class SearchesEveryFace(Protocol):
+    """A backend that matches every face of an image in one call.
+
+    Rekognition's SearchUsersByImage matches the largest face only, so the recogniser crops the
+    others and searches each crop. A backend that has every face's embedding at hand anyway
+    (the local one) answers for all faces at once: no crops, no second detection.
+    """
+
+    def search_every_face(
+        self, collection_id: str, jpeg: bytes, threshold: float
+    ) -> list[dict[str, Any]]:
+        """One SearchUsersByImage-shaped answer per face, largest face first."""

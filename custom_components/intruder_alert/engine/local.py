@@ -159,9 +159,33 @@ class LocalFaces:
 
     def search_users(self, collection_id: str, jpeg: bytes, threshold: float) -> dict[str, Any]:
         """Match the largest face against the collection's users; list the other faces."""
+        self.usage.record("SearchUsersByImage")
+        faces = self._faces(jpeg)
+        if not faces:
+            return {"UserMatches": [], "UnsearchedFaces": []}
+        answer = self._match(collection_id, faces[:1], threshold)[0]
+        answer["UnsearchedFaces"] = [
+            {"FaceDetails": {"BoundingBox": other}, "Reasons": ["FACE_NOT_LARGEST"]}
+            for other, _ in faces[1:]
+        ]
+        return answer
+
+    def search_every_face(
+        self, collection_id: str, jpeg: bytes, threshold: float
+    ) -> list[dict[str, Any]]:
+        """Match every face of the image; one answer per face, largest first."""
+        self.usage.record("SearchUsersByImage")
+        return self._match(collection_id, self._faces(jpeg), threshold)
+
+    def _match(
+        self,
+        collection_id: str,
+        faces: list[tuple[dict[str, float], list[float]]],
+        threshold: float,
+    ) -> list[dict[str, Any]]:
+        """SearchUsersByImage-shaped answers (best user at or above ``threshold``) per face."""
         import numpy as np
 
-        self.usage.record("SearchUsersByImage")
         with self._lock:
             collection = self._collection(collection_id)
             enrolled = [
@@ -169,29 +193,28 @@ class LocalFaces:
                 for face in collection["faces"].values()
                 if face.get("user_id")
             ]
-        faces = self._faces(jpeg)
-        if not faces:
-            return {"UserMatches": [], "UnsearchedFaces": []}
-        box, embedding = faces[0]
-        best: dict[str, float] = {}
-        probe = np.asarray(embedding)
-        for user_id, known in enrolled:
-            score = similarity(float(np.linalg.norm(known - probe)))
-            best[user_id] = max(best.get(user_id, 0.0), score)
-        matches = sorted(
-            ((score, user) for user, score in best.items() if score >= threshold), reverse=True
-        )
-        return {
-            "UserMatches": [
-                {"Similarity": score, "User": {"UserId": user, "UserStatus": "ACTIVE"}}
-                for score, user in matches[:1]
-            ],
-            "SearchedFace": {"FaceDetail": {"BoundingBox": box}},
-            "UnsearchedFaces": [
-                {"FaceDetails": {"BoundingBox": other}, "Reasons": ["FACE_NOT_LARGEST"]}
-                for other, _ in faces[1:]
-            ],
-        }
+        answers = []
+        for box, embedding in faces:
+            best: dict[str, float] = {}
+            probe = np.asarray(embedding)
+            for user_id, known in enrolled:
+                score = similarity(float(np.linalg.norm(known - probe)))
+                best[user_id] = max(best.get(user_id, 0.0), score)
+            matches = sorted(
+                ((score, user) for user, score in best.items() if score >= threshold),
+                reverse=True,
+            )
+            answers.append(
+                {
+                    "UserMatches": [
+                        {"Similarity": score, "User": {"UserId": user, "UserStatus": "ACTIVE"}}
+                        for score, user in matches[:1]
+                    ],
+                    "SearchedFace": {"FaceDetail": {"BoundingBox": box}},
+                    "UnsearchedFaces": [],
+                }
+            )
+        return answers
 
     def index_face(
         self, collection_id: str, image: dict[str, Any], external_id: str

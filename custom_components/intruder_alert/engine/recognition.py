@@ -10,7 +10,7 @@ from enum import StrEnum
 import time
 from typing import Any, cast
 
-from .backend import FaceBackend
+from .backend import FaceBackend, SearchesEveryFace
 from .errors import UnavailableError
 from .images import BoundingBox, PreparedImage, crop, crop_box, prepare
 from .names import name_for
@@ -177,20 +177,19 @@ class Recognizer:
     async def _run[T](self, func: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
 
-    async def _search_both(
-        self, jpeg: bytes, thresholds: Thresholds, calls: list[int]
-    ) -> dict[str, dict[str, Any]]:
+    async def _search_both[T](
+        self,
+        jpeg: bytes,
+        thresholds: Thresholds,
+        calls: list[int],
+        search: Callable[[str, bytes, float], T],
+    ) -> dict[str, T]:
         """Search one image in both tiers at once (counting the calls of this run)."""
         calls[0] += len(TIERS)
         # Wait for both even when one fails, so no search keeps retrying unobserved.
         responses = await asyncio.gather(
             *(
-                self._run(
-                    self.rekognition.search_users,
-                    self.collections[tier],
-                    jpeg,
-                    thresholds.of(tier),
-                )
+                self._run(search, self.collections[tier], jpeg, thresholds.of(tier))
                 for tier in TIERS
             ),
             return_exceptions=True,
@@ -198,7 +197,7 @@ class Recognizer:
         for response in responses:
             if isinstance(response, BaseException):
                 raise response
-        return dict(zip(TIERS, cast("list[dict[str, Any]]", responses), strict=True))
+        return dict(zip(TIERS, cast("list[T]", responses), strict=True))
 
     async def best_frame(self, frames: list[PreparedImage]) -> int:
         """Index of the frame with the most faces, then the largest total face area.
@@ -246,7 +245,11 @@ class Recognizer:
     async def _faces(
         self, prepared: PreparedImage, thresholds: Thresholds, calls: list[int]
     ) -> list[Face]:
-        frame = await self._search_both(prepared.jpeg, thresholds, calls)
+        if isinstance(self.rekognition, SearchesEveryFace):
+            return await self._every_face(self.rekognition, prepared.jpeg, thresholds, calls)
+        frame = await self._search_both(
+            prepared.jpeg, thresholds, calls, self.rekognition.search_users
+        )
         largest = _searched_box(frame[WHITELIST]) or _searched_box(frame[BLACKLIST])
         if largest is None:
             return []
@@ -273,13 +276,35 @@ class Recognizer:
         )
         return faces
 
+    async def _every_face(
+        self, backend: SearchesEveryFace, jpeg: bytes, thresholds: Thresholds, calls: list[int]
+    ) -> list[Face]:
+        """Every face matched in both tiers by a backend that answers for all faces at once."""
+        by_tier = await self._search_both(jpeg, thresholds, calls, backend.search_every_face)
+        faces = []
+        # Both tiers saw the same image, so their answers list the same faces in the same order.
+        for index, answer in enumerate(by_tier[WHITELIST]):
+            box = _searched_box(answer)
+            if box is None:
+                continue
+            faces.append(
+                face_verdict(
+                    box,
+                    {
+                        tier: _best_match(tier, by_tier[tier][index], thresholds.of(tier))
+                        for tier in TIERS
+                    },
+                )
+            )
+        return faces
+
     async def _search_crop(
         self, prepared: PreparedImage, box: BoundingBox, thresholds: Thresholds, calls: list[int]
     ) -> Face:
         """Crop one face that was not the largest and search it in both tiers."""
         region = crop_box(prepared.image, box)
         jpeg = await self._run(crop, prepared.image, region)
-        responses = await self._search_both(jpeg, thresholds, calls)
+        responses = await self._search_both(jpeg, thresholds, calls, self.rekognition.search_users)
         searched = _searched_box(responses[WHITELIST]) or _searched_box(responses[BLACKLIST])
         # The crop's margin may take in part of a neighbour; the match counts only if the face
         # searched in the crop is the one we cropped for.

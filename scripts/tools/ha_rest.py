@@ -1,0 +1,138 @@
+"""A small client for a running Home Assistant's REST API: onboarding, login, flows, actions.
+
+Standard library only. Used by the demo (scripts/tools/demo.py) and the browser tests
+(browser_tests/), which both drive a real Home Assistant from outside.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+import urllib.error
+import urllib.parse
+import urllib.request
+
+
+class RestError(RuntimeError):
+    """Home Assistant answered with an error, or did not answer in time."""
+
+
+class HomeAssistantRest:
+    """One Home Assistant at ``url``; ``onboard`` signs in and keeps the access token."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self.client_id = self.url + "/"
+        self.access_token: str | None = None
+
+    def call(self, method: str, path: str, body: Any = None, form: bool = False) -> Any:
+        """One request; JSON in and out (``form`` sends a form, as /auth/token wants)."""
+        data = None
+        headers = {}
+        if body is not None:
+            if form:
+                data = urllib.parse.urlencode(body).encode()
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            else:
+                data = json.dumps(body).encode()
+                headers["Content-Type"] = "application/json"
+        if self.access_token:
+            headers["Authorization"] = f"Bearer {self.access_token}"
+        request = urllib.request.Request(self.url + path, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                text = response.read().decode()
+        except urllib.error.HTTPError as err:
+            raise RestError(f"{method} {path} → {err.code}: {err.read().decode()[:300]}") from err
+        return json.loads(text) if text else None
+
+    def wait_until_up(self, seconds: float = 300) -> None:
+        """Until the HTTP server answers (onboarding is the first API that does)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/api/onboarding", timeout=2)
+            except urllib.error.URLError, OSError:
+                time.sleep(0.5)
+            else:
+                return
+        raise RestError(f"Home Assistant did not answer at {self.url}")
+
+    def onboard(self, name: str, username: str, password: str) -> str:
+        """Create the owner on a new instance (or log in on an onboarded one); finish onboarding."""
+        steps = {step["step"]: step["done"] for step in self.call("GET", "/api/onboarding")}
+        if not steps.get("user"):
+            code = self.call(
+                "POST",
+                "/api/onboarding/users",
+                {
+                    "client_id": self.client_id,
+                    "name": name,
+                    "username": username,
+                    "password": password,
+                    "language": "en",
+                },
+            )["auth_code"]
+        else:
+            flow = self.call(
+                "POST",
+                "/auth/login_flow",
+                {
+                    "client_id": self.client_id,
+                    "handler": ["homeassistant", None],
+                    "redirect_uri": self.client_id,
+                },
+            )
+            code = self.call(
+                "POST",
+                f"/auth/login_flow/{flow['flow_id']}",
+                {"client_id": self.client_id, "username": username, "password": password},
+            )["result"]
+        self.access_token = str(
+            self.call(
+                "POST",
+                "/auth/token",
+                {"grant_type": "authorization_code", "code": code, "client_id": self.client_id},
+                form=True,
+            )["access_token"]
+        )
+        for step, body in (
+            ("core_config", {}),
+            ("analytics", {}),
+            ("integration", {"client_id": self.client_id, "redirect_uri": self.client_id}),
+        ):
+            if not steps.get(step):
+                self.call("POST", f"/api/onboarding/{step}", body)
+        return self.access_token
+
+    def wait_until_running(self, seconds: float = 300) -> None:
+        """Onboarding answers while integrations still load; flows need them loaded."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.call("GET", "/api/config").get("state") == "RUNNING":
+                return
+            time.sleep(0.5)
+        raise RestError("Home Assistant did not finish starting")
+
+    def flow(self, handler: Any, *steps: dict[str, Any], subentry: bool = False) -> dict[str, Any]:
+        """Start a config (or subentry) flow and answer its steps; a step's errors raise."""
+        base = (
+            "/api/config/config_entries/subentries/flow"
+            if subentry
+            else "/api/config/config_entries/flow"
+        )
+        result = self.call("POST", base, {"handler": handler})
+        for step in steps:
+            result = self.call("POST", f"{base}/{result['flow_id']}", step)
+            if result.get("errors"):
+                raise RestError(f"{handler}: {result['errors']}")
+        return dict(result)
+
+    def entries(self, domain: str) -> list[dict[str, Any]]:
+        """The config entries of ``domain``."""
+        return [
+            entry
+            for entry in self.call("GET", "/api/config/config_entries/entry")
+            if entry["domain"] == domain
+        ]
