@@ -521,6 +521,7 @@ class ZoneSubentryFlow(ConfigSubentryFlow):
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
+            last_step=False,
         )
 
     async def async_step_motion(
@@ -555,7 +556,8 @@ class ZoneSubentryFlow(ConfigSubentryFlow):
         if gpio:
             schema = vol.Schema(
                 {
-                    vol.Required(CONF_MOTION_PIN): PIN_SELECTOR,
+                    # GPIO17 (physical pin 11) is where most PIR guides wire the sensor.
+                    vol.Required(CONF_MOTION_PIN, default=17): PIN_SELECTOR,
                     vol.Required(CONF_GPIO_BACKEND, default=GpioBackend.AUTO): SelectSelector(
                         SelectSelectorConfig(
                             options=[backend.value for backend in GpioBackend],

@@ -31,6 +31,8 @@ class AccountSensorDescription(SensorEntityDescription):
     """How an account sensor reads its value."""
 
     value_fn: Callable[[IntruderAlertCoordinator], float | int]
+    # Rekognition calls and their cost; an offline account has neither.
+    cloud_only: bool = False
 
 
 ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
@@ -49,6 +51,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda c: sum(c.backend.usage.today().values()),
+        cloud_only=True,
     ),
     AccountSensorDescription(
         key="estimated_cost_today",
@@ -57,6 +60,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         suggested_display_precision=3,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda c: round(c.backend.usage.billed_today() * c.price_per_call, 6),
+        cloud_only=True,
     ),
 )
 
@@ -67,8 +71,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the account sensors, and each zone's last-verdict sensor."""
+    coordinator = entry.runtime_data
     async_add_entities(
-        AccountSensor(entry.runtime_data, description) for description in ACCOUNT_SENSORS
+        AccountSensor(coordinator, description)
+        for description in ACCOUNT_SENSORS
+        if not (description.cloud_only and coordinator.is_local)
     )
     async_add_zone_entities(entry, async_add_entities, LastVerdictSensor)
 

@@ -1,0 +1,1 @@
+"""The integration's flows in the real Home Assistant frontend, driven in Chromium."""
