@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import homeassistant.components
 from homeassistant.const import __version__ as ha_version
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,19 +34,35 @@ def test_manifest_keys_sorted_as_hassfest_wants() -> None:
         assert required in keys
 
 
-def test_runtime_requirements_are_pinned_and_tested() -> None:
-    """Every runtime requirement is pinned, and the tests install exactly that pin."""
-    tested = {
+def _tested() -> dict[str, str]:
+    return {
         line.split("==")[0].lower(): line.strip()
         for line in (ROOT / "requirements_test.txt").read_text().splitlines()
         if "==" in line and not line.startswith("#")
     }
+
+
+def test_runtime_requirements_are_pinned_and_tested() -> None:
+    """Every runtime requirement is pinned, and the tests install exactly that pin."""
+    tested = _tested()
     requirements = _manifest()["requirements"]
     assert isinstance(requirements, list)
     for requirement in requirements:
         name, _, version = requirement.partition("==")
         assert version, f"{requirement} is not pinned"
         assert tested[name.lower()] == requirement
+
+
+def test_browser_test_pins_are_home_assistants_own() -> None:
+    """The browser tests run Home Assistant with --skip-pip: its frontend and conversation
+    packages must be exactly the versions this Home Assistant pins."""
+    tested = _tested()
+    for domain in ("frontend", "conversation"):
+        manifest = json.loads(
+            (Path(homeassistant.components.__file__).parent / domain / "manifest.json").read_text()
+        )
+        for requirement in manifest["requirements"]:
+            assert tested.get(requirement.split("==")[0].lower()) == requirement
 
 
 def test_hacs_minimum_is_the_tested_home_assistant() -> None:
