@@ -54,8 +54,10 @@ def test_runtime_requirements_are_pinned_and_tested() -> None:
 
 
 def test_browser_test_pins_are_home_assistants_own() -> None:
-    """The browser tests run Home Assistant with --skip-pip: its frontend and conversation
-    packages must be exactly the versions this Home Assistant pins."""
+    """Browser tests install Home Assistant's frontend and conversation packages at its own pins.
+
+    They run Home Assistant with --skip-pip, so nothing else would install them.
+    """
     tested = _tested()
     for domain in ("frontend", "conversation"):
         manifest = json.loads(
