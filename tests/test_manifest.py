@@ -53,18 +53,33 @@ def test_runtime_requirements_are_pinned_and_tested() -> None:
         assert tested[name.lower()] == requirement
 
 
-def test_browser_test_pins_are_home_assistants_own() -> None:
-    """Browser tests install Home Assistant's frontend and conversation packages at its own pins.
+def _requirements_with_dependencies(domains: list[str]) -> set[str]:
+    components = Path(homeassistant.components.__file__).parent
+    seen: set[str] = set()
+    requirements: set[str] = set()
+    while domains:
+        domain = domains.pop()
+        if domain in seen:
+            continue
+        seen.add(domain)
+        manifest = json.loads((components / domain / "manifest.json").read_text())
+        requirements.update(manifest.get("requirements", []))
+        domains.extend(manifest.get("dependencies", []))
+    return requirements
 
-    They run Home Assistant with --skip-pip, so nothing else would install them.
+
+def test_browser_test_pins_are_home_assistants_own() -> None:
+    """The browser tests' Home Assistant finds every package it imports, at its own pins.
+
+    It runs with --skip-pip: the frontend, and the base components whose modules listing the
+    actions imports (conversation, assist_pipeline, ...), must come from requirements_test.txt.
     """
+    from homeassistant.helpers.service import _base_components
+
     tested = _tested()
-    for domain in ("frontend", "conversation"):
-        manifest = json.loads(
-            (Path(homeassistant.components.__file__).parent / domain / "manifest.json").read_text()
-        )
-        for requirement in manifest["requirements"]:
-            assert tested.get(requirement.split("==")[0].lower()) == requirement
+    domains = [*_base_components(), "frontend", "config", "local_file"]
+    for requirement in _requirements_with_dependencies(domains):
+        assert tested.get(requirement.split("==")[0].lower()) == requirement, requirement
 
 
 def test_hacs_minimum_is_the_tested_home_assistant() -> None:
