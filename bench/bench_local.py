@@ -30,7 +30,7 @@ from custom_components.intruder_alert.const import (
 )
 from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
-from tests.conftest import SceneCamera, zone_data
+from tests.conftest import SceneCamera, enroll_photo, zone_data
 from tests.faces import grace_hopper, group_of_six, jpeg
 
 from .bench_pipeline import EventClock, _motion_to_event, _rss_mb
@@ -139,15 +139,7 @@ async def local_zone_entry(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    photo = media_dir / "grace.jpg"
-    photo.write_bytes(jpeg(grace_hopper()))
-    await hass.services.async_call(
-        DOMAIN,
-        "enroll_face",
-        {"tier": "whitelist", "name": "Grace Hopper", "image_path": str(photo)},
-        blocking=True,
-        return_response=True,
-    )
+    await enroll_photo(hass, media_dir, "whitelist", "Grace Hopper", jpeg(grace_hopper()))
     return entry
 
 

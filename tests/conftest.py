@@ -456,3 +456,20 @@ async def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> No
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
+
+
+async def enroll_photo(
+    hass: HomeAssistant, media_dir: Path, tier: str, name: str, photo: bytes
+) -> dict[str, Any]:
+    """Enrol ``name`` from a JPEG through the enroll_face action, as a user would."""
+    path = media_dir / f"enrol-{tier}-{len(list(media_dir.iterdir()))}.jpg"
+    path.write_bytes(photo)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "enroll_face",
+        {"tier": tier, "name": name, "image_path": str(path)},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    return dict(response)

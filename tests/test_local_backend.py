@@ -18,7 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 
-from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST
+from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST, enroll_photo
 from .faces import grace_hopper, group_of_six, jpeg, mirrored, rescaled
 from .rekognition_server import Fault, RealFacesRekognition, RekognitionServer
 
@@ -49,14 +49,8 @@ async def test_local_account_end_to_end(hass: HomeAssistant, media_dir: Path) ->
     assert entry is not None
     assert entry.state is ConfigEntryState.LOADED
 
-    photo = media_dir / "grace.jpg"
-    photo.write_bytes(jpeg(grace_hopper()))
-    enrolled = await hass.services.async_call(
-        DOMAIN,
-        "enroll_face",
-        {"tier": "whitelist", "name": "Grace Hopper", "image_path": str(photo)},
-        blocking=True,
-        return_response=True,
+    enrolled = await enroll_photo(
+        hass, media_dir, "whitelist", "Grace Hopper", jpeg(grace_hopper())
     )
     assert enrolled["faces"] == 1
 
@@ -139,15 +133,7 @@ async def test_cloud_failure_falls_back_to_this_device(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
 
-    photo = media_dir / "grace.jpg"
-    photo.write_bytes(jpeg(grace_hopper()))
-    await hass.services.async_call(
-        DOMAIN,
-        "enroll_face",
-        {"tier": "blacklist", "name": "Grace", "image_path": str(photo)},
-        blocking=True,
-        return_response=True,
-    )
+    await enroll_photo(hass, media_dir, "blacklist", "Grace", jpeg(grace_hopper()))
     probe = media_dir / "mirror.jpg"
     probe.write_bytes(jpeg(mirrored(grace_hopper())))
 
