@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+import errno
 import queue
 import time
 import types
@@ -36,6 +37,7 @@ class FakeRequest:
             chip.requests[offset] = self
 
     def get_value(self, offset: int) -> Any:
+        self.chip.check()
         return Value.ACTIVE if self.chip.levels.get(offset, False) else Value.INACTIVE
 
     def set_value(self, offset: int, value: Any) -> None:
@@ -48,6 +50,7 @@ class FakeRequest:
                 self.chip.levels[offset] = settings.output_value == Value.ACTIVE
 
     def wait_edge_events(self, timeout: timedelta | float | None = None) -> bool:
+        self.chip.check()
         seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else (timeout or 0)
         deadline = time.monotonic() + seconds
         while self.events.empty() and time.monotonic() < deadline:
@@ -55,12 +58,14 @@ class FakeRequest:
         return not self.events.empty()
 
     def read_edge_events(self) -> list[FakeEdgeEvent]:
+        self.chip.check()
         events = []
         while not self.events.empty():
             events.append(self.events.get())
         return events
 
     def release(self) -> None:
+        self.chip.check()
         self.released = True
         for offset in self.settings:
             self.chip.requests.pop(offset, None)
@@ -72,6 +77,12 @@ class FakeChip:
         self.levels: dict[int, bool] = {}
         self.requests: dict[int, FakeRequest] = {}
         self.closed = False
+        # The device was removed (a HAT unplugged, /dev/gpiochip* gone from a container).
+        self.gone = False
+
+    def check(self) -> None:
+        if self.gone:
+            raise OSError(errno.ENODEV, "No such device")
 
     def drive(self, offset: int, level: bool) -> None:
         """The outside world sets an input line's level."""
@@ -101,7 +112,7 @@ def make_module(chips: dict[str, str]) -> tuple[types.ModuleType, dict[str, Fake
 
     class Chip:
         def __init__(self, path: str) -> None:
-            if path not in made:
+            if path not in made or made[path].gone:
                 raise FileNotFoundError(path)
             self._chip = made[path]
 

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Generator
+from datetime import timedelta
+import logging
 from pathlib import Path
+import sys
 import time
 from typing import Any
+from unittest.mock import patch
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 
 from custom_components.intruder_alert.const import EVENT_INTRUDER_ALERT
-from custom_components.intruder_alert.zone import Zone
+from custom_components.intruder_alert.hardware.gpiod_factory import GpiodFactory
+from custom_components.intruder_alert.zone import GPIO_RETRY_SECONDS, Zone
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from .conftest import WHITELIST, SceneCamera, enroll_directly, gpio_zone, wait_until, zone_data
+from .fake_gpiod import FakeChip, make_module
 from .rekognition_server import RekognitionServer
 from .scenes import Person, portrait, scene
 
@@ -350,3 +362,59 @@ async def test_no_button_without_simulated_pins(
 ) -> None:
     """Real sensors get no simulate button."""
     assert hass.states.get("button.zone_0_simulate_motion") is None
+
+
+@pytest.fixture
+def header_chip() -> Generator[FakeChip]:
+    """A Raspberry Pi 4's GPIO header as libgpiod sees it (a simulated kernel)."""
+    module, chips = make_module({"/dev/gpiochip0": "pinctrl-bcm2711"})
+    with (
+        patch.dict(sys.modules, {"gpiod": module}),
+        patch("glob.glob", return_value=list(chips)),
+        patch.object(GpiodFactory, "_get_revision", return_value=0xC03112),
+    ):
+        yield chips["/dev/gpiochip0"]
+
+
+@pytest.mark.parametrize("zones", [[gpio_zone(gpio_backend="gpiod")]])
+async def test_gpio_chip_lost_and_back(
+    hass: HomeAssistant,
+    header_chip: FakeChip,
+    zone_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A GPIO chip that vanishes while running is reported, not a silently dead PIR.
+
+    The motion sensor and the buzzer become unavailable (logged once), and the zone reopens the
+    chip by itself once it is back.
+    """
+    state = lambda: hass.states.get("binary_sensor.porch_motion").state  # noqa: E731
+    await wait_until(lambda: state() == "off")
+    header_chip.drive(17, True)
+    await wait_until(lambda: state() == "on")
+    header_chip.drive(17, False)
+    await wait_until(lambda: state() == "off")
+
+    caplog.set_level(logging.WARNING)
+    header_chip.gone = True
+    await wait_until(lambda: state() == "unavailable")
+    await wait_until(lambda: hass.states.get("siren.porch_buzzer").state == "unavailable")
+    await asyncio.sleep(0.5)  # gpiozero keeps sampling: still one warning
+    lost = [r for r in caplog.records if "stopped answering" in r.getMessage()]
+    assert len(lost) == 1
+
+    # Still gone at the first retry: it stays unavailable and tries again later.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=GPIO_RETRY_SECONDS + 1))
+    await asyncio.sleep(0.3)
+    assert state() == "unavailable"
+
+    header_chip.gone = False
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=2 * GPIO_RETRY_SECONDS + 2))
+    await wait_until(lambda: state() == "off")
+    header_chip.drive(17, True)
+    await wait_until(lambda: state() == "on")
+    # The buzzer shares the chip: it was released with the PIR and is claimed again with it.
+    await hass.services.async_call(
+        "siren", "turn_on", {"entity_id": "siren.porch_buzzer"}, blocking=True
+    )
+    assert header_chip.levels[18] is True

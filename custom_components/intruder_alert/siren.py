@@ -39,25 +39,36 @@ class BuzzerSiren(IntruderAlertZoneEntity, SirenEntity):
     def __init__(self, zone: Zone, buzzer: GpioBuzzer) -> None:
         """Describe the siren from what the buzzer can do."""
         super().__init__(zone, "siren")
-        self._buzzer = buzzer
         features = (
             SirenEntityFeature.TURN_ON | SirenEntityFeature.TURN_OFF | SirenEntityFeature.DURATION
         )
-        if self._buzzer.tonal:
+        if buzzer.tonal:
             features |= SirenEntityFeature.TONES
             self._attr_available_tones = list(TONES)
         self._attr_supported_features = features
         self._cancel_timer: CALLBACK_TYPE | None = None
 
     @property
+    def _buzzer(self) -> GpioBuzzer | None:
+        # The zone reopens its GPIO devices when the chip comes back: always use its current one.
+        return self.zone.buzzer
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the zone's GPIO chip is."""
+        return self._buzzer is not None
+
+    @property
     def is_on(self) -> bool:
         """Whether the buzzer sounds."""
-        return self._buzzer.is_on
+        return self._buzzer is not None and self._buzzer.is_on
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Sound, for ``duration`` seconds if given."""
+        if (buzzer := self._buzzer) is None:
+            return
         tone = TONES.get(kwargs.get(ATTR_TONE) or "mid")
-        await self.hass.async_add_executor_job(self._buzzer.on, tone)
+        await self.hass.async_add_executor_job(buzzer.on, tone)
         self._cancel()
         if duration := kwargs.get(ATTR_DURATION):
             self._cancel_timer = async_call_later(self.hass, float(duration), self._async_timeout)
@@ -70,7 +81,8 @@ class BuzzerSiren(IntruderAlertZoneEntity, SirenEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop sounding."""
         self._cancel()
-        await self.hass.async_add_executor_job(self._buzzer.off)
+        if (buzzer := self._buzzer) is not None:
+            await self.hass.async_add_executor_job(buzzer.off)
         self.async_write_ha_state()
 
     def _cancel(self) -> None:

@@ -19,7 +19,7 @@ from homeassistant.const import STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 
 from .const import (
     CONF_ALARM_PANEL,
@@ -57,6 +57,9 @@ if TYPE_CHECKING:
     from .hardware.picamera import PiCamera
 
 CAMERA_TIMEOUT = 10
+# While the GPIO chip cannot be used (not there at start-up, or gone while running), it is
+# opened again this often.
+GPIO_RETRY_SECONDS = 30
 
 
 class CaptureError(Exception):
@@ -110,6 +113,8 @@ class Zone:
         self._cooldown_until = 0.0
         self._listeners: list[Callable[[], None]] = []
         self._unsubscribe: list[CALLBACK_TYPE] = []
+        self._gpio_retry: CALLBACK_TYPE | None = None
+        self._stopped = False
 
     # Settings.
     @property
@@ -138,20 +143,8 @@ class Zone:
     # Life cycle.
     async def async_start(self) -> None:
         """Open the hardware and subscribe to the sources."""
-        backend = self.config.get(CONF_GPIO_BACKEND, GpioBackend.AUTO)
-        if self.motion_source is MotionSource.GPIO:
-            from .hardware.motion import PirSensor
-
-            try:
-                self.pir = await self.hass.async_add_executor_job(
-                    PirSensor, int(self.config[CONF_MOTION_PIN]), backend, self._motion_from_thread
-                )
-            except Exception as err:  # noqa: BLE001 - any GPIO failure leaves the zone unavailable
-                self._set_motion_available(False, str(err))
-            else:
-                self.motion = self.pir.motion
-                self._set_motion_available(True)
-        else:
+        self._stopped = False
+        if self.motion_source is MotionSource.ENTITY:
             entity_id = self.config[CONF_MOTION_ENTITY]
             self._unsubscribe.append(
                 async_track_state_change_event(self.hass, entity_id, self._async_motion_state)
@@ -170,6 +163,31 @@ class Zone:
                 )
             except Exception as err:  # noqa: BLE001
                 self._set_camera_available(False, str(err))
+        await self._async_open_gpio()
+
+    async def _async_open_gpio(self) -> None:
+        """Open the PIR and the buzzer; while the PIR cannot be opened, try again later."""
+        self._gpio_retry = None
+        backend = self.config.get(CONF_GPIO_BACKEND, GpioBackend.AUTO)
+        if self.motion_source is MotionSource.GPIO:
+            from .hardware.motion import PirSensor
+
+            try:
+                self.pir = await self.hass.async_add_executor_job(
+                    PirSensor,
+                    int(self.config[CONF_MOTION_PIN]),
+                    backend,
+                    self._motion_from_thread,
+                    None,
+                    self._gpio_lost_from_thread,
+                )
+            except Exception as err:  # noqa: BLE001 - any GPIO failure leaves the zone unavailable
+                self._set_motion_available(False, str(err))
+                self._async_retry_gpio()
+                self._notify()
+                return
+            self.motion = self.pir.motion
+            self._set_motion_available(True)
         if (pin := self.config.get(CONF_BUZZER_PIN)) is not None:
             from .hardware.buzzer import GpioBuzzer
 
@@ -182,21 +200,69 @@ class Zone:
                 LOGGER.error(
                     "Zone %s: the buzzer on GPIO %s cannot be used: %s", self.name, pin, err
                 )
+        self._notify()
+
+    @callback
+    def _async_retry_gpio(self) -> None:
+        if self._stopped or self._gpio_retry is not None:
+            return
+
+        @callback
+        def retry(_now: Any) -> None:
+            self.coordinator.config_entry.async_create_background_task(
+                self.hass, self._async_open_gpio(), f"{self.name} GPIO reopen"
+            )
+
+        self._gpio_retry = async_call_later(self.hass, GPIO_RETRY_SECONDS, retry)
+
+    def _gpio_lost_from_thread(self, err: OSError) -> None:
+        """The GPIO chip stopped answering (told on a gpiozero thread)."""
+        self.hass.loop.call_soon_threadsafe(self._async_gpio_lost, err)
+
+    @callback
+    def _async_gpio_lost(self, err: OSError) -> None:
+        if self._stopped or self.pir is None:
+            return
+        self.motion = None
+        self._set_motion_available(False, f"the GPIO chip stopped answering: {err}")
+        self._notify()
+        self.coordinator.config_entry.async_create_background_task(
+            self.hass, self._async_close_gpio_and_retry(), f"{self.name} GPIO lost"
+        )
+
+    async def _async_close_gpio_and_retry(self) -> None:
+        await self.hass.async_add_executor_job(self._close_gpio)
+        self._notify()
+        self._async_retry_gpio()
+
+    def _close_gpio(self) -> None:
+        """Release the buzzer and the PIR (they may share a factory: buzzer first). Blocking."""
+        for device in (self.buzzer, self.pir):
+            if device is None:
+                continue
+            try:
+                device.close()
+            except Exception as err:  # noqa: BLE001 - a vanished chip may fail to release
+                LOGGER.debug("Zone %s: closing %s failed: %s", self.name, device, err)
+        self.buzzer = self.pir = None
 
     async def async_stop(self) -> None:
         """Release the hardware (GPIO pins, camera) and the subscriptions."""
+        self._stopped = True
+        if self._gpio_retry is not None:
+            self._gpio_retry()
+            self._gpio_retry = None
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
 
         def close() -> None:
-            # The buzzer may share the PIR's factory: close it first.
-            for device in (self.buzzer, self.pir, self.picamera):
-                if device is not None:
-                    device.close()
+            self._close_gpio()
+            if self.picamera is not None:
+                self.picamera.close()
 
         await self.hass.async_add_executor_job(close)
-        self.buzzer = self.pir = self.picamera = None
+        self.picamera = None
 
     async def async_simulate_motion(self, seconds: float) -> None:
         """Pulse a simulated PIR pin (gpiozero MockFactory) high for ``seconds``."""

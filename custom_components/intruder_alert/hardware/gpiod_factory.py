@@ -9,6 +9,7 @@ unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 import glob
 import threading
@@ -72,6 +73,17 @@ class GpiodFactory(LocalPiFactory):
         self._chip_path = chip_path or find_chip_path()
         self._chip = gpiod.Chip(self._chip_path)
         self.pin_class = GpiodPin
+        # Told once when the chip stops answering (unplugged HAT, device removed from a container).
+        self.on_error: Callable[[OSError], None] | None = None
+        self.error: OSError | None = None
+
+    def report_error(self, err: OSError) -> None:
+        """A pin could not reach the chip: remember it and tell ``on_error`` (once)."""
+        if self.error is not None:
+            return
+        self.error = err
+        if self.on_error is not None:
+            self.on_error(err)
 
     def _get_revision(self) -> int:
         if self._revision_override is not None:
@@ -139,10 +151,17 @@ class GpiodPin(LocalPiPin):
 
     def close(self) -> None:
         """Stop edge detection, release the line and forget the pin (a new one is made)."""
-        self._disable_event_detect()
-        if self._request is not None:
-            self._request.release()
-            self._request = None
+        try:
+            self._disable_event_detect()
+        except OSError as err:
+            self.factory.report_error(err)
+        request, self._request = self._request, None
+        if request is not None:
+            try:
+                request.release()
+            except OSError as err:
+                # The chip is gone, and the line request with it.
+                self.factory.report_error(err)
         self.factory.pins.pop(self.info, None)
 
     def _get_function(self) -> str:
@@ -160,7 +179,14 @@ class GpiodPin(LocalPiPin):
         self._apply()
 
     def _get_state(self) -> bool:
-        return bool(self._request.get_value(self._number) == self._gpiod.line.Value.ACTIVE)
+        # gpiozero samples inputs on its own thread, which an exception would end silently:
+        # report the lost chip instead, and read "no signal" until the pin is reopened.
+        try:
+            value = self._request.get_value(self._number)
+        except OSError as err:
+            self.factory.report_error(err)
+            return False
+        return bool(value == self._gpiod.line.Value.ACTIVE)
 
     def _set_state(self, value: Any) -> None:
         if self._get_function() == "input":
@@ -237,9 +263,14 @@ class GpiodPin(LocalPiPin):
         rising = self._gpiod.EdgeEvent.Type.RISING_EDGE
         request = self._request
         while not self._stop_edges.is_set():
-            if not request.wait_edge_events(timedelta(seconds=EDGE_POLL_SECONDS)):
-                continue
-            for event in request.read_edge_events():
+            try:
+                if not request.wait_edge_events(timedelta(seconds=EDGE_POLL_SECONDS)):
+                    continue
+                events = request.read_edge_events()
+            except OSError as err:
+                self.factory.report_error(err)
+                return
+            for event in events:
                 self._call_when_changed(event.timestamp_ns / 1e9, event.event_type == rising)
 
 

@@ -23,12 +23,19 @@ class PirSensor:
         backend: str,
         on_change: Callable[[bool], None],
         factory: Any = None,
+        on_lost: Callable[[OSError], None] | None = None,
     ) -> None:
-        """Claim the pin and start watching it. Blocking (opens the GPIO chip)."""
+        """Claim the pin and start watching it. Blocking (opens the GPIO chip).
+
+        ``on_lost`` is told (on a gpiozero thread) when the GPIO chip stops answering; the
+        sensor then reports no motion until it is closed and made again.
+        """
         from gpiozero import MotionSensor
 
         self.factory = factory if factory is not None else make_factory(backend)
         self._owns_factory = factory is None
+        if on_lost is not None and hasattr(self.factory, "on_error"):
+            self.factory.on_error = on_lost
         self.device = MotionSensor(
             pin, pull_up=None, active_state=True, queue_len=1, pin_factory=self.factory
         )
