@@ -186,6 +186,9 @@ class Zone:
                 self._async_retry_gpio()
                 self._notify()
                 return
+            if self._stopped:  # unloaded while the chip was being opened: give it back
+                await self.hass.async_add_executor_job(self._close_gpio)
+                return
             self.motion = self.pir.motion
             self._set_motion_available(True)
         if (pin := self.config.get(CONF_BUZZER_PIN)) is not None:
