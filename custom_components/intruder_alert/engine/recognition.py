@@ -148,6 +148,15 @@ def _best_match(tier: str, response: dict[str, Any], threshold: float) -> Match 
     return best
 
 
+def _matched_face(
+    box: BoundingBox, answers: dict[str, dict[str, Any]], thresholds: Thresholds
+) -> Face:
+    """One face decided from each tier's SearchUsersByImage answer about it."""
+    return face_verdict(
+        box, {tier: _best_match(tier, answers[tier], thresholds.of(tier)) for tier in TIERS}
+    )
+
+
 def _searched_box(response: dict[str, Any]) -> BoundingBox | None:
     detail = response.get("SearchedFace", {}).get("FaceDetail")
     return (
@@ -253,12 +262,7 @@ class Recognizer:
         largest = _searched_box(frame[WHITELIST]) or _searched_box(frame[BLACKLIST])
         if largest is None:
             return []
-        faces = [
-            face_verdict(
-                largest,
-                {tier: _best_match(tier, frame[tier], thresholds.of(tier)) for tier in TIERS},
-            )
-        ]
+        faces = [_matched_face(largest, frame, thresholds)]
         # Both tiers saw the same image, so they report the same unsearched faces.
         unsearched = frame[WHITELIST].get("UnsearchedFaces", [])
         to_search: list[BoundingBox] = []
@@ -281,22 +285,12 @@ class Recognizer:
     ) -> list[Face]:
         """Every face matched in both tiers by a backend that answers for all faces at once."""
         by_tier = await self._search_both(jpeg, thresholds, calls, backend.search_every_face)
-        faces = []
         # Both tiers saw the same image, so their answers list the same faces in the same order.
-        for index, answer in enumerate(by_tier[WHITELIST]):
-            box = _searched_box(answer)
-            if box is None:
-                continue
-            faces.append(
-                face_verdict(
-                    box,
-                    {
-                        tier: _best_match(tier, by_tier[tier][index], thresholds.of(tier))
-                        for tier in TIERS
-                    },
-                )
-            )
-        return faces
+        return [
+            _matched_face(box, {tier: by_tier[tier][index] for tier in TIERS}, thresholds)
+            for index, answer in enumerate(by_tier[WHITELIST])
+            if (box := _searched_box(answer)) is not None
+        ]
 
     async def _search_crop(
         self, prepared: PreparedImage, box: BoundingBox, thresholds: Thresholds, calls: list[int]
@@ -310,6 +304,4 @@ class Recognizer:
         # searched in the crop is the one we cropped for.
         if searched is None or searched.in_frame(region).overlap(box) < MIN_CROP_OVERLAP:
             return face_verdict(box, {}, ("NOT_FOUND_IN_CROP",))
-        return face_verdict(
-            box, {tier: _best_match(tier, responses[tier], thresholds.of(tier)) for tier in TIERS}
-        )
+        return _matched_face(box, responses, thresholds)
