@@ -20,6 +20,7 @@ import re
 import socket
 import threading
 from typing import Any
+import urllib.parse
 import uuid
 
 from PIL import Image
@@ -27,6 +28,8 @@ from PIL import Image
 from .scenes import BACKGROUND, LOOKALIKES, PALETTE
 
 GRID = 4  # detection works on a grid of GRID×GRID pixel cells
+# The AWS account id GetCallerIdentity answers with (a made-up one).
+ACCOUNT_ID = "123456789012"
 
 
 @dataclass
@@ -411,9 +414,36 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _reply_sts(self, form: dict[str, list[str]]) -> None:
+        """STS's query protocol: enough of GetCallerIdentity for the account flow's check."""
+        action = form.get("Action", [""])[0]
+        self.server.service.calls[action] += 1
+        if action != "GetCallerIdentity":
+            self.send_error(400, f"unsupported STS action {action}")
+            return
+        data = (
+            '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+            "<GetCallerIdentityResult>"
+            f"<Arn>arn:aws:iam::{ACCOUNT_ID}:user/intruder-alert</Arn>"
+            "<UserId>AIDAEXAMPLEUSERID</UserId>"
+            f"<Account>{ACCOUNT_ID}</Account>"
+            "</GetCallerIdentityResult>"
+            f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+            "</GetCallerIdentityResponse>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_POST(self) -> None:
         service = self.server.service
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if "X-Amz-Target" not in self.headers:
+            # botocore sends STS here too when AWS_ENDPOINT_URL points at this server.
+            self._reply_sts(urllib.parse.parse_qs(body.decode()))
+            return
         operation = self.headers.get("X-Amz-Target", ".").split(".", 1)[1]
         service.calls[operation] += 1
         if service.latency:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from botocore.exceptions import ReadTimeoutError
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.intruder_alert.const import Tier
+from custom_components.intruder_alert.coordinator import ACCOUNT_RETRY_INTERVAL
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 
@@ -35,32 +37,41 @@ async def test_setup_and_unload(
 async def test_bad_credentials_start_reauth(
     hass: HomeAssistant, config_entry: MockConfigEntry, aws: AwsStubs
 ) -> None:
-    """Credentials AWS rejects fail the setup and start the reauth flow."""
+    """Credentials AWS rejects start the reauth flow; the account still loads (its zones watch)."""
     aws.error("rekognition", "describe_collection", "UnrecognizedClientException", 400)
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
 
-    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert not config_entry.runtime_data.last_update_success
     flows = hass.config_entries.flow.async_progress_by_handler("intruder_alert")
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
 
-async def test_transient_failures_retry(
-    hass: HomeAssistant, config_entry: MockConfigEntry, aws: AwsStubs
+async def test_transient_failures_are_told_and_retried(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    aws: AwsStubs,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A timeout leaves the entry retrying, with the reason on the entry."""
+    """A timeout at start-up: the account loads, says why in the log, and checks again later."""
     aws.fail_next(
         "rekognition", "DescribeCollection", ReadTimeoutError(endpoint_url="https://rekognition")
     )
     await hass.config_entries.async_setup(config_entry.entry_id)
-    assert config_entry.state is ConfigEntryState.SETUP_RETRY
-    assert "Could not reach AWS Rekognition" in str(config_entry.reason)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert "Could not reach AWS Rekognition" in caplog.text
+    assert "zones keep watching" in caplog.text
+    assert config_entry.runtime_data.update_interval == ACCOUNT_RETRY_INTERVAL
 
 
-async def test_missing_permission_retries_and_names_it(
-    hass: HomeAssistant, config_entry: MockConfigEntry, aws: AwsStubs
+async def test_missing_permission_is_named(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    aws: AwsStubs,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A missing IAM permission is named; the entry retries so a fixed policy is picked up."""
+    """A missing IAM permission is named; the check repeats so a fixed policy is picked up."""
     aws.error(
         "rekognition",
         "describe_collection",
@@ -69,16 +80,20 @@ async def test_missing_permission_retries_and_names_it(
         "User: arn:aws:iam::1:user/x is not authorized to perform: rekognition:DescribeCollection",
     )
     await hass.config_entries.async_setup(config_entry.entry_id)
-    assert config_entry.state is ConfigEntryState.SETUP_RETRY
-    assert "rekognition:DescribeCollection" in str(config_entry.reason)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert "rekognition:DescribeCollection" in caplog.text
+    assert config_entry.runtime_data.update_interval == ACCOUNT_RETRY_INTERVAL
 
 
 async def test_deleted_collection(
-    hass: HomeAssistant, config_entry: MockConfigEntry, aws: AwsStubs
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    aws: AwsStubs,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A collection deleted behind our back keeps the entry from loading, saying which."""
+    """A collection deleted behind our back is named (and a repair issue raised)."""
     aws.collection_exists(WHITELIST)
     aws.error("rekognition", "describe_collection", "ResourceNotFoundException", 400, BLACKLIST)
     await hass.config_entries.async_setup(config_entry.entry_id)
-    assert config_entry.state is ConfigEntryState.SETUP_RETRY
-    assert BLACKLIST in str(config_entry.reason)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert BLACKLIST in caplog.text

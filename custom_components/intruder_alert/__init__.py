@@ -7,13 +7,14 @@ from datetime import timedelta
 from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntry, ConfigEntryChange
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, LOGGER, SUBENTRY_ZONE
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
+from .entity import account_device_info
 from .pipeline import async_report_interrupted
 from .services import async_setup_services
 from .zone import Zone
@@ -39,11 +40,29 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> bool:
-    """Set up an account: connect to Rekognition and check both collections."""
+    """Set up an account and its zones; the zones start whatever the cloud check says.
+
+    An alarm must keep watching when the router is not up yet after a power cut, the line is
+    cut, a key was revoked or a collection deleted: a failed account check only makes the
+    account's sensors unavailable and raises reauthentication or a repair issue, and each run
+    that cannot reach the cloud ends in the offline fallback or ``recognition_failed``.
+    """
     coordinator = IntruderAlertCoordinator(hass, entry)
-    await coordinator.async_config_entry_first_refresh()
+    await coordinator.async_setup_backend()
+    await coordinator.async_refresh()
+    if not coordinator.last_update_success:
+        LOGGER.warning(
+            "%s: the account check failed (%s); zones keep watching, and runs that cannot "
+            "reach the cloud are reported as failed (or recognised on this device)",
+            entry.title,
+            coordinator.last_exception,
+        )
     entry.runtime_data = coordinator
     entry.async_on_unload(coordinator.async_flush)
+    # The account's device exists before any zone's: zone devices are reached through it.
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **account_device_info(coordinator)
+    )
 
     for subentry in entry.subentries.values():
         if subentry.subentry_type == SUBENTRY_ZONE:

@@ -1,14 +1,18 @@
 """The account coordinator: one config entry's engine, options and shared state.
 
-Nothing is polled. The coordinator's data (the collections) is refreshed at setup and after
-enrolment or removal; listeners are also told after every recognition so the call counter and
-cost sensors follow.
+Nothing is polled while the account works. The coordinator's data (the collections) is refreshed
+at setup and after enrolment or removal; listeners are also told after every recognition so the
+call counter and cost sensors follow. The account check is a background concern: when it fails
+(no internet at boot, a revoked key, a deleted collection), zones keep watching, the account's
+sensors are unavailable, a repair issue or reauthentication says what to fix, and the check is
+repeated every few minutes until it passes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -62,6 +66,8 @@ if TYPE_CHECKING:
 
 # Seconds to gather enrolment changes into one write of the face store.
 FACES_SAVE_DELAY = 2
+# How often a failed account check is repeated (zones keep working meanwhile).
+ACCOUNT_RETRY_INTERVAL = timedelta(minutes=5)
 
 type IntruderAlertConfigEntry = ConfigEntry[IntruderAlertCoordinator]
 
@@ -100,7 +106,7 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
     people: People
 
     def __init__(self, hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> None:
-        """Prepare; the clients are built in ``_async_setup``, off the event loop."""
+        """Prepare; the clients are built in ``async_setup_backend``, off the event loop."""
         super().__init__(hass, LOGGER, config_entry=entry, name=DOMAIN, update_interval=None)
         self.snapshots = SnapshotStore(hass, entry.entry_id)
         self._local_stores: list[tuple[Store[dict[str, Any]], LocalFaces]] = []
@@ -142,8 +148,11 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
             return 0.0
         return float(self.config_entry.options.get(CONF_PRICE_PER_CALL, DEFAULT_PRICE_PER_CALL))
 
-    async def _async_setup(self) -> None:
-        """Build the backend: boto3 clients in the executor, or dlib on this device."""
+    async def async_setup_backend(self) -> None:
+        """Build the backend: boto3 clients in the executor, or dlib on this device.
+
+        Reaches no server: the zones must start even when the cloud cannot be reached.
+        """
         data = self.config_entry.data
         collections = collection_ids(data)
         if self.is_local:
@@ -212,9 +221,13 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
                 }
             )
 
+        # Until the check passes it is repeated; the zones do not wait for it.
+        self.update_interval = ACCOUNT_RETRY_INTERVAL
         try:
             state = await self.hass.async_add_executor_job(describe)
         except AuthError as err:
+            # The reauth flow reloads the entry; no point asking AWS again before that.
+            self.update_interval = None
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
@@ -239,5 +252,6 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
                 translation_key="cannot_connect",
                 translation_placeholders={"error": str(err)},
             ) from err
+        self.update_interval = None
         async_delete_collection_issue(self.hass, self.config_entry.entry_id)
         return state

@@ -34,8 +34,16 @@ async def async_get_config_entry_diagnostics(
             if isinstance(backend, Rekognition)
             else None
         ),
-        "collections": {
-            str(tier): asdict(info) for tier, info in coordinator.data.collections.items()
+        "collections": (
+            {str(tier): asdict(info) for tier, info in coordinator.data.collections.items()}
+            if coordinator.data is not None
+            else None
+        ),
+        "account_check": {
+            "passed": coordinator.last_update_success,
+            "error": None
+            if coordinator.last_exception is None
+            else str(coordinator.last_exception),
         },
         "zones": {
             zone.name: {

@@ -125,9 +125,39 @@ class HomeAssistantRest:
         result = self.call("POST", base, {"handler": handler})
         for step in steps:
             result = self.call("POST", f"{base}/{result['flow_id']}", step)
+            result = self._after_progress(base, result)
             if result.get("errors"):
                 raise RestError(f"{handler}: {result['errors']}")
         return dict(result)
+
+    def _after_progress(self, base: str, result: Any, seconds: float = 900) -> Any:
+        """A step that shows progress (an install, say): wait until the flow moves on.
+
+        Home Assistant moves the flow on by itself when the work ends; asking for the flow
+        again answers its current step (or 404 once it has ended, e.g. with a new entry).
+        """
+        deadline = time.monotonic() + seconds
+        while result.get("type") == "progress":
+            if time.monotonic() > deadline:
+                raise RestError(f"flow {result['flow_id']} still in progress after {seconds} s")
+            time.sleep(1)
+            try:
+                result = self.call("GET", f"{base}/{result['flow_id']}")
+            except RestError as err:
+                if "→ 404" not in str(err):
+                    raise
+                return {"type": "ended_in_background", "flow_id": result["flow_id"]}
+        return result
+
+    def action(self, domain: str, service: str, data: dict[str, Any]) -> Any:
+        """Call an action and return its response data."""
+        return self.call("POST", f"/api/services/{domain}/{service}?return_response", data)[
+            "service_response"
+        ]
+
+    def state(self, entity_id: str) -> dict[str, Any]:
+        """An entity's state object."""
+        return dict(self.call("GET", f"/api/states/{entity_id}"))
 
     def entries(self, domain: str) -> list[dict[str, Any]]:
         """The config entries of ``domain``."""

@@ -1,0 +1,1 @@
+"""Installs the integration into a clean Home Assistant, as users get it."""
