@@ -8,7 +8,9 @@ event out, with the snapshot; the account check repeats in the background and sa
 from __future__ import annotations
 
 from datetime import timedelta
+import errno
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -177,3 +179,40 @@ async def test_a_working_boot_is_unchanged(
     events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
     event = await _motion(hass, events)
     assert event["type"] == "unknown_person"
+
+
+async def test_disk_full_still_recognises_and_alerts(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+) -> None:
+    """A full SD card costs the picture, never the alarm: the event says why it has none."""
+    scene_camera.frame = portrait("bob")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch(
+        "custom_components.intruder_alert.snapshots.Path.write_bytes",
+        side_effect=OSError(errno.ENOSPC, "No space left on device"),
+    ):
+        event = await _motion(hass, events)
+    assert event["type"] == "unknown_person"
+    assert event["snapshot_path"] is None
+    assert "No space left on device" in str(event["reason"])
+    assert rekognition_server.service.calls["SearchUsersByImage"] >= 1
+
+
+async def test_annotation_failing_after_the_event_keeps_the_record(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """The event is out before the annotated copy; its failure leaves no run "in progress"."""
+    scene_camera.frame = portrait("bob")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch(
+        "custom_components.intruder_alert.pipeline.annotate", side_effect=RuntimeError("boom")
+    ):
+        event = await _motion(hass, events)
+    assert event["type"] == "unknown_person"
+    await hass.async_block_till_done()
+    store = zone_entry.runtime_data.snapshots
+    assert await hass.async_add_executor_job(store.in_progress) == []
+    assert Path(str(event["snapshot_path"])).is_file()

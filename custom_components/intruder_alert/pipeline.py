@@ -50,6 +50,11 @@ class Outcome:
     backend: str = "rekognition"
 
     @property
+    def result(self) -> EventType:
+        """What the run found, named like the event types (whatever the fail mode fired)."""
+        return _EVENT_TYPES[self.verdict]
+
+    @property
     def names(self) -> list[str]:
         """Names of the matched faces."""
         return [face.match.name for face in self.faces if face.match is not None]
@@ -63,7 +68,7 @@ class Outcome:
     def as_dict(self, entry_id: str) -> dict[str, Any]:
         """Event data and action response (DESIGN.md's contract)."""
         return {
-            "type": (self.event_type or _EVENT_TYPES[self.verdict]).value,
+            "type": (self.event_type or self.result).value,
             "verdict": self.verdict.value,
             "zone": self.zone,
             "device_id": self.device_id,
@@ -114,9 +119,17 @@ async def async_run(
     else:
         # The frame and a record saying the run is under way reach the disk before the cloud
         # is asked: if Home Assistant stops now, the next start reports the interrupted run.
-        snapshot = await hass.async_add_executor_job(
-            store.save_in_progress, frame.jpeg, zone, device_id, outcome.time
-        )
+        # A disk that cannot take it (full or read-only SD card, permissions) costs the picture,
+        # never the alarm: the frame is still recognised and the reason says what happened.
+        snapshot: Snapshot | None = None
+        disk_problem: str | None = None
+        try:
+            snapshot = await hass.async_add_executor_job(
+                store.save_in_progress, frame.jpeg, zone, device_id, outcome.time
+            )
+        except OSError as err:
+            LOGGER.error("The snapshot could not be saved: %s", err)
+            disk_problem = f"The snapshot could not be saved: {err.strerror or err}"
         outcome.snapshot = snapshot
         try:
             result = await coordinator.recognizer.recognize_prepared(frame, coordinator.thresholds)
@@ -127,20 +140,45 @@ async def async_run(
             if fallback is not None:
                 _apply(outcome, fallback)
                 outcome.backend = "local_fallback"
-                outcome.annotated = store.annotated(snapshot)
+                outcome.annotated = store.annotated(snapshot) if snapshot else None
         except Exception as err:  # noqa: BLE001 - fail-secure: an alarm must never be lost
             LOGGER.exception("Unexpected error during recognition")
             outcome.reason = f"Unexpected error: {err!r}"
         else:
             _apply(outcome, result)
-            outcome.annotated = store.annotated(snapshot)
+            outcome.annotated = store.annotated(snapshot) if snapshot else None
+        if disk_problem is not None:
+            outcome.reason = "; ".join(filter(None, (outcome.reason, disk_problem)))
     # The alarm goes first; the annotated copy and the run's record follow it.
     data = _announce(hass, coordinator, outcome, fire_event)
-    if outcome.snapshot is not None:
+    await _async_after_announce(hass, coordinator, frame, outcome, data)
+    return outcome
+
+
+async def _async_after_announce(
+    hass: HomeAssistant,
+    coordinator: IntruderAlertCoordinator,
+    frame: PreparedImage | None,
+    outcome: Outcome,
+    data: dict[str, Any],
+) -> None:
+    """The annotated copy and the run's record; a failure here is logged, the alarm is out."""
+    if outcome.snapshot is None:
+        return
+    try:
         if frame is not None and outcome.annotated is not None:
             await _async_keep_images(hass, coordinator, frame, outcome.annotated, outcome)
-        await hass.async_add_executor_job(store.write_record, outcome.snapshot, data)
-    return outcome
+    except Exception:  # noqa: BLE001 - the event already went out; keep the record below
+        LOGGER.exception("The annotated copy of %s could not be made", outcome.snapshot.path.name)
+        outcome.annotated = None
+    try:
+        # Marks the run done: without it the next start would report it again (twice an alarm,
+        # never none).
+        await hass.async_add_executor_job(
+            coordinator.snapshots.write_record, outcome.snapshot, data
+        )
+    except OSError as err:
+        LOGGER.error("The record of %s could not be written: %s", outcome.snapshot.path.name, err)
 
 
 async def async_report_interrupted(
@@ -228,7 +266,7 @@ def _announce(
     hass: HomeAssistant, coordinator: IntruderAlertCoordinator, outcome: Outcome, fire_event: bool
 ) -> dict[str, Any]:
     """Fire the bus event (per the fail mode), let the entities update; return the event data."""
-    event_type: EventType | None = _EVENT_TYPES[outcome.verdict]
+    event_type: EventType | None = outcome.result
     if outcome.verdict is Verdict.FAILED:
         match coordinator.fail_mode:
             case FailMode.UNKNOWN:
