@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from PIL import Image
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 
-from custom_components.intruder_alert.const import CONF_FAIL_MODE, DOMAIN, EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.const import (
+    CONF_ENDPOINT_URL,
+    CONF_FAIL_MODE,
+    CONF_LOCAL_FALLBACK,
+    DOMAIN,
+    EVENT_INTRUDER_ALERT,
+)
 from custom_components.intruder_alert.pipeline import async_prepare, async_run
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 
-from .conftest import BLACKLIST, WHITELIST, SceneCamera, enroll_directly
+from .conftest import (
+    BLACKLIST,
+    ENTRY_DATA,
+    UNIQUE_ID,
+    WHITELIST,
+    AwsStubs,
+    SceneCamera,
+    enroll_directly,
+    enroll_photo,
+)
 from .rekognition_server import Fault, RekognitionServer
 from .scenes import Person, empty, portrait, scene
 
@@ -356,3 +378,142 @@ async def test_usage_sensors(
     assert float(
         hass.states.get("sensor.intruder_alert_eu_west_1_estimated_cost_today").state
     ) == pytest.approx(0.006)
+
+
+async def test_people_actions_name_the_aws_problem(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+) -> None:
+    """Revoked keys, AWS failing during enrolment, a collection deleted in AWS: each says so."""
+    path = _write(media_dir, "p.jpg", portrait("carol"))
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "enroll_face", tier="whitelist", name="Carol", image_path=path)
+    assert err.value.translation_key == "cannot_connect"
+    assert "InternalServerError" in err.value.translation_placeholders["error"]
+    rekognition_server.service.faults.clear()
+    assert rekognition_server.service.collections[WHITELIST].users == {}
+
+    rekognition_server.service.op_delete_collection({"CollectionId": BLACKLIST})
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "remove_person", tier="blacklist", name="Carol")
+    assert err.value.translation_key == "cannot_connect"
+    assert BLACKLIST in err.value.translation_placeholders["error"]
+
+    rekognition_server.service.revoked_keys.add(server_entry.data["access_key_id"])
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "list_people", tier="whitelist")
+    assert err.value.translation_key == "invalid_auth"
+
+
+async def test_missing_permission_is_named(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, aws: AwsStubs
+) -> None:
+    """An IAM policy without rekognition:ListFaces: list_people names that permission."""
+    aws.error(
+        "rekognition",
+        "list_faces",
+        "AccessDeniedException",
+        400,
+        "User: arn:aws:iam::123456789012:user/intruder-alert is not authorized to perform: "
+        "rekognition:ListFaces because no identity-based policy allows the "
+        "rekognition:ListFaces action",
+    )
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "list_people", tier="whitelist")
+    assert err.value.translation_key == "access_denied"
+    assert err.value.translation_placeholders == {"permission": "rekognition:ListFaces"}
+
+
+async def test_files_and_cameras_that_give_no_image(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    media_dir: Path,
+) -> None:
+    """Too large, not an image, a camera without a picture: refused, nothing reaches AWS."""
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    calls_before = sum(rekognition_server.service.calls.values())
+    huge = media_dir / "huge.jpg"
+    with huge.open("wb") as file:  # sparse: 65 MB on paper, nothing on disk
+        file.truncate(65 * 1024 * 1024)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "recognize", image_path=str(huge))
+    assert err.value.translation_key == "file_too_large"
+    assert err.value.translation_placeholders == {"path": str(huge), "limit": "64 MB"}
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "recognize", image_path=_write(media_dir, "notes.jpg", b"%PDF-1.7"))
+    assert err.value.translation_key == "bad_image"
+
+    scene_camera.frame = None
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, "recognize", camera_entity_id="camera.front_door")
+    assert err.value.translation_key == "camera_failed"
+    assert err.value.translation_placeholders["entity_id"] == "camera.front_door"
+
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "remove_person", tier="whitelist", name="bad\x07name")
+    assert err.value.translation_key == "invalid_name"
+
+    await hass.async_block_till_done()
+    assert sum(rekognition_server.service.calls.values()) == calls_before
+    assert events == []
+
+
+async def test_offline_fallback_that_cannot_learn_a_face(
+    hass: HomeAssistant,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A face the cloud enrols but this device cannot find is still enrolled, with a warning.
+
+    (The protocol server's faces are coloured squares: Rekognition's stand-in sees them, dlib
+    does not.) Removing that person works although the fallback never knew them.
+    """
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={**ENTRY_DATA, CONF_ENDPOINT_URL: rekognition_server.url},
+        options={CONF_LOCAL_FALLBACK: True},
+        unique_id=UNIQUE_ID,
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    enrolled = await enroll_photo(hass, media_dir, "whitelist", "Bob", portrait("bob"))
+    assert enrolled["faces"] == 1
+    assert "Bob was not added to the offline fallback" in caplog.text
+    assert await _call(hass, "list_people", tier="whitelist") == {
+        "whitelist": [{"name": "Bob", "user_id": "Bob", "faces": 1}]
+    }
+    removed = await _call(hass, "remove_person", tier="whitelist", name="Bob")
+    assert removed == {"tier": "whitelist", "name": "Bob", "faces_deleted": 1}
+    assert rekognition_server.service.collections[WHITELIST].users == {}
+
+
+async def test_calls_today_start_again_at_midnight(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    server_entry: MockConfigEntry,
+    media_dir: Path,
+) -> None:
+    """The call and cost sensors count today's calls: at local midnight they drop to zero."""
+    calls = "sensor.intruder_alert_eu_west_1_rekognition_calls_today"
+    cost = "sensor.intruder_alert_eu_west_1_estimated_cost_today"
+    freezer.move_to(dt_util.start_of_local_day() + timedelta(hours=23, minutes=59, seconds=50))
+    await _call(hass, "recognize", image_path=_write(media_dir, "v.jpg", portrait("eve")))
+    await hass.async_block_till_done()
+    assert int(hass.states.get(calls).state) > 0
+    assert float(hass.states.get(cost).state) > 0
+
+    midnight = dt_util.start_of_local_day() + timedelta(days=1, seconds=1)
+    freezer.move_to(midnight)
+    async_fire_time_changed(hass, midnight)
+    await hass.async_block_till_done()
+    assert hass.states.get(calls).state == "0"
+    assert float(hass.states.get(cost).state) == 0

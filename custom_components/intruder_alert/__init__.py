@@ -96,12 +96,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
             LOGGER.debug("Deleted %s snapshots older than %s", removed, retention)
 
     entry.async_on_unload(async_track_time_interval(hass, prune_snapshots, PRUNE_INTERVAL))
+
     # "Today" counters start again at midnight even when nothing happens.
-    entry.async_on_unload(
-        async_track_time_change(
-            hass, lambda _: coordinator.async_update_listeners(), hour=0, minute=0, second=1
-        )
-    )
+    @callback
+    def new_day(_: object) -> None:
+        # A callback, so it runs on the event loop: a plain lambda would run in the executor,
+        # where writing entity states raises.
+        coordinator.async_update_listeners()
+
+    entry.async_on_unload(async_track_time_change(hass, new_day, hour=0, minute=0, second=1))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_create_background_task(hass, prune_snapshots(), "intruder_alert prune snapshots")
     # Runs a stop of Home Assistant cut short are reported now (after the entities exist).

@@ -1,0 +1,188 @@
+"""What a zone's entities show a user: its camera, the last visitor, the event entity, the siren."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import io
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.intruder_alert.const import CONF_FAIL_MODE, EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.zone import Zone
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .conftest import SceneCamera, gpio_zone, wait_until, zone_data
+from .rekognition_server import Fault, RekognitionServer
+from .scenes import Person, portrait, scene
+
+ClientFactory = Any  # pytest-homeassistant's hass_client fixture
+
+
+def _zone(entry: MockConfigEntry) -> Zone:
+    return next(iter(entry.runtime_data.zones.values()))
+
+
+async def _motion(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The hall sensor goes off and on again; wait for the run to end."""
+    zone = _zone(entry)
+    hass.states.async_set("binary_sensor.hall_motion", "off")
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await wait_until(lambda: not zone._running)
+    await hass.async_block_till_done()
+
+
+def _media_path(media_dir: Path, media_id: str) -> Path:
+    return media_dir / media_id.split("/local/", 1)[1]
+
+
+async def test_zone_camera_shows_the_camera_entity(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    hass_client: ClientFactory,
+) -> None:
+    """The zone camera serves what the zone's camera sees now; no image is an error, not a crash."""
+    client = await hass_client()
+    scene_camera.frame = portrait("bob")
+    response = await client.get("/api/camera_proxy/camera.zone_0_camera")
+    assert response.status == 200
+    assert await response.read() == portrait("bob")
+
+    scene_camera.frame = None
+    response = await client.get("/api/camera_proxy/camera.zone_0_camera")
+    assert response.status == 500
+
+    scene_camera.frame = portrait("eve")
+    response = await client.get("/api/camera_proxy/camera.zone_0_camera")
+    assert response.status == 200
+    assert await response.read() == portrait("eve")
+
+
+@pytest.mark.parametrize(
+    "zones",
+    [[zone_data(title="Gate", camera_source="picamera", camera_resolution="800x600")]],
+)
+async def test_zone_camera_on_the_pi_camera(
+    hass: HomeAssistant,
+    fake_picamera2: Any,
+    zone_entry: MockConfigEntry,
+    hass_client: ClientFactory,
+) -> None:
+    """A Pi camera zone's camera entity serves a live still at the configured size."""
+    client = await hass_client()
+    response = await client.get("/api/camera_proxy/camera.gate_camera")
+    assert response.status == 200
+    with Image.open(io.BytesIO(await response.read())) as image:
+        assert image.format == "JPEG"
+        assert image.size == (800, 600)
+
+
+async def test_last_visitor_image_follows_the_runs(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    hass_client: ClientFactory,
+) -> None:
+    """Nothing before the first run; then each run's annotated frame; the plain one on failure."""
+    client = await hass_client()
+    assert hass.states.get("image.zone_0_last_visitor").state == "unknown"
+    response = await client.get("/api/image_proxy/image.zone_0_last_visitor")
+    assert response.status == 500  # no visitor yet: nothing to show
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = scene([Person("bob", 100, 100, 200)])
+    await _motion(hass, zone_entry)
+    first = events[-1].data
+    state = hass.states.get("image.zone_0_last_visitor")
+    assert state.state != "unknown"
+    response = await client.get("/api/image_proxy/image.zone_0_last_visitor")
+    assert response.status == 200
+    assert response.content_type == "image/jpeg"
+    served = await response.read()
+    assert served == _media_path(media_dir, first["annotated_media_id"]).read_bytes()
+    assert served != Path(first["snapshot_path"]).read_bytes()  # boxed and labelled
+
+    # The cloud fails: the next visitor is shown unannotated (the snapshot as taken).
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    scene_camera.frame = scene([Person("eve", 300, 200, 150)])
+    await _motion(hass, zone_entry)
+    failed = events[-1].data
+    assert failed["type"] == "recognition_failed"
+    assert failed["annotated_media_id"] is None
+    assert hass.states.get("image.zone_0_last_visitor").state != state.state
+    response = await client.get("/api/image_proxy/image.zone_0_last_visitor")
+    assert await response.read() == Path(failed["snapshot_path"]).read_bytes()
+
+
+async def test_quiet_failures_leave_the_event_entity_alone(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+) -> None:
+    """Fail mode "record only": a failed run shows on the sensor, fires no event anywhere."""
+    hass.config_entries.async_update_entry(zone_entry, options={CONF_FAIL_MODE: "quiet"})
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = portrait("eve")
+
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    await _motion(hass, zone_entry)
+    assert events == []
+    assert hass.states.get("sensor.zone_0_last_verdict").state == "recognition_failed"
+    assert hass.states.get("event.zone_0_recognition").state == "unknown"
+
+    rekognition_server.service.faults.clear()
+    await _motion(hass, zone_entry)
+    assert [event.data["type"] for event in events] == ["unknown_person"]
+    event_state = hass.states.get("event.zone_0_recognition")
+    assert event_state.attributes["event_type"] == "unknown_person"
+    assert event_state.attributes["verdict"] == "unknown"
+
+
+@pytest.mark.parametrize("zones", [[gpio_zone()]])
+async def test_siren_stops_after_its_duration(
+    hass: HomeAssistant, zone_entry: MockConfigEntry
+) -> None:
+    """Turned on for 5 s, the buzzer sounds, then falls silent by itself; off cancels early."""
+    zone = _zone(zone_entry)
+    assert zone.buzzer is not None
+    pin = zone.buzzer.factory.pin(18)
+    await hass.services.async_call(
+        "siren", "turn_on", {"entity_id": "siren.porch_buzzer", "duration": 5}, blocking=True
+    )
+    assert hass.states.get("siren.porch_buzzer").state == "on"
+    assert pin.frequency == pytest.approx(440.0)  # the middle tone by default
+
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=4))
+    await hass.async_block_till_done()
+    assert hass.states.get("siren.porch_buzzer").state == "on"
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
+    assert hass.states.get("siren.porch_buzzer").state == "off"
+    assert not pin.state
+
+    # Turned off before its time: the old timer must not cut a later, longer alarm short.
+    await hass.services.async_call(
+        "siren", "turn_on", {"entity_id": "siren.porch_buzzer", "duration": 5}, blocking=True
+    )
+    await hass.services.async_call(
+        "siren", "turn_off", {"entity_id": "siren.porch_buzzer"}, blocking=True
+    )
+    await hass.services.async_call(
+        "siren", "turn_on", {"entity_id": "siren.porch_buzzer", "duration": 60}, blocking=True
+    )
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
+    await hass.async_block_till_done()
+    assert hass.states.get("siren.porch_buzzer").state == "on"
