@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from unittest.mock import AsyncMock, patch
 
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 import pytest
@@ -10,6 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.intruder_alert.const import (
     CONF_ACCESS_KEY_ID,
+    CONF_BACKEND,
     CONF_BLACKLIST_COLLECTION,
     CONF_BLACKLIST_THRESHOLD,
     CONF_FAIL_MODE,
@@ -21,10 +24,14 @@ from custom_components.intruder_alert.const import (
     CONF_WHITELIST_COLLECTION,
     CONF_WHITELIST_THRESHOLD,
     DOMAIN,
+    LOCAL_REQUIREMENTS,
+    Backend,
 )
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.requirements import RequirementsNotFound
 
 from .conftest import (
     ACCESS_KEY_ID,
@@ -38,6 +45,7 @@ from .conftest import (
     AwsStubs,
 )
 
+FLOW = "custom_components.intruder_alert.config_flow"
 USER_INPUT = {
     CONF_ACCESS_KEY_ID: ACCESS_KEY_ID,
     CONF_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
@@ -399,3 +407,125 @@ async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry, aws: 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert loaded_entry.options == new
     assert loaded_entry.state is ConfigEntryState.LOADED
+
+
+async def _start_offline(hass: HomeAssistant) -> dict[str, Any]:
+    """The menu's "On this device", then the confirmation form."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "local"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "local"
+    return result
+
+
+class SlowInstall:
+    """Stands in for Home Assistant's pip install: waits until released, then succeeds or fails."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        """Hold every install until ``release``."""
+        self.release = asyncio.Event()
+        self.error = error
+        self.calls: list[tuple[str, list[str]]] = []
+
+    async def __call__(self, hass: HomeAssistant, name: str, requirements: list[str]) -> None:
+        """Record the call, wait, then raise ``error`` if any."""
+        self.calls.append((name, requirements))
+        await self.release.wait()
+        if self.error is not None:
+            raise self.error
+
+
+async def test_offline_install_shows_progress(hass: HomeAssistant) -> None:
+    """While dlib and its models install, the flow shows progress; then the entry is created."""
+    result = await _start_offline(hass)
+    install = SlowInstall()
+    with (
+        patch(f"{FLOW}.async_process_requirements", install),
+        patch("custom_components.intruder_alert.async_setup_entry", return_value=True),
+    ):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        assert result["type"] is FlowResultType.SHOW_PROGRESS
+        assert result["step_id"] == "install_offline"
+        assert result["progress_action"] == "install_offline"
+        assert install.calls == [(DOMAIN, LOCAL_REQUIREMENTS)]
+        # Asking again while pip still runs shows the same progress and starts nothing new.
+        result = await hass.config_entries.flow.async_configure(result["flow_id"])
+        assert result["type"] is FlowResultType.SHOW_PROGRESS
+        assert len(install.calls) == 1
+
+        install.release.set()
+        await hass.async_block_till_done()
+        result = await hass.config_entries.flow.async_configure(result["flow_id"])
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Intruder Alert (on this device)"
+    assert result["data"][CONF_BACKEND] == Backend.LOCAL
+    assert result["result"].unique_id == Backend.LOCAL
+
+    translations = await async_get_translations(hass, "en", "config", [DOMAIN])
+    progress = translations[f"component.{DOMAIN}.config.progress.install_offline"]
+    assert progress.startswith("Installing the offline face recogniser (about 100 MB)")
+
+
+async def test_offline_libraries_already_installed(hass: HomeAssistant) -> None:
+    """Installed libraries need no progress screen: the entry is created at once."""
+    result = await _start_offline(hass)
+    with (
+        patch(f"{FLOW}.async_process_requirements", AsyncMock()) as install,
+        patch("custom_components.intruder_alert.async_setup_entry", return_value=True),
+    ):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    install.assert_awaited_once_with(hass, DOMAIN, LOCAL_REQUIREMENTS)
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (RequirementsNotFound(DOMAIN, ["dlib-bin==20.0.1.post1"]), "dlib-bin==20.0.1.post1"),
+        (OSError("No space left on device"), "No space left on device"),
+    ],
+)
+async def test_offline_install_failure_aborts(
+    hass: HomeAssistant, error: Exception, shown: str
+) -> None:
+    """A failed install ends the progress in an abort that names the error; nothing is created."""
+    result = await _start_offline(hass)
+    install = SlowInstall(error)
+    with patch(f"{FLOW}.async_process_requirements", install):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+        assert result["type"] is FlowResultType.SHOW_PROGRESS
+        install.release.set()
+        await hass.async_block_till_done()
+        result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "requirements_failed"
+    assert shown in result["description_placeholders"]["error"]
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+    translations = await async_get_translations(hass, "en", "config", [DOMAIN])
+    message = translations[f"component.{DOMAIN}.config.abort.requirements_failed"].format(
+        **result["description_placeholders"]
+    )
+    assert message.startswith("The offline recognition libraries could not be installed: ")
+    assert shown in message
+
+
+async def test_offline_options_have_no_fallback(hass: HomeAssistant) -> None:
+    """An account on this device has no cloud to fall back from."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={
+            CONF_BACKEND: Backend.LOCAL,
+            CONF_WHITELIST_COLLECTION: WHITELIST,
+            CONF_BLACKLIST_COLLECTION: BLACKLIST,
+        },
+        unique_id=Backend.LOCAL,
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert "local_fallback" not in result["data_schema"]({})

@@ -5,16 +5,18 @@ from __future__ import annotations
 import sys
 import types
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import AsyncMock, patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.intruder_alert.const import DOMAIN
+from custom_components.intruder_alert.const import DOMAIN, GPIO_REQUIREMENTS
 from custom_components.intruder_alert.hardware import picamera
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.requirements import RequirementsNotFound
 
 from .conftest import zone_data
 
@@ -164,3 +166,49 @@ async def test_reconfigure_zone(hass: HomeAssistant, zone_entry: MockConfigEntry
     assert zone.name == "Hall"
     assert zone.cooldown == 5
     assert zone_entry.domain == DOMAIN
+
+
+async def test_gpio_libraries_installed_only_for_gpio_pins(
+    hass: HomeAssistant, zone_entry: MockConfigEntry
+) -> None:
+    """The GPIO libraries are installed when a zone gets GPIO pins; a failure is a form error.
+
+    A zone with an existing motion sensor and no buzzer never asks for them.
+    """
+    install = AsyncMock(side_effect=RequirementsNotFound(DOMAIN, ["gpiozero==2.0.1.post3"]))
+    with patch("custom_components.intruder_alert.config_flow.async_process_requirements", install):
+        result = await _start(hass, zone_entry)
+        result = await _step(
+            hass, result, {"name": "Shed", "motion_source": "gpio", "camera_source": "entity"}
+        )
+        result = await _step(hass, result, {"motion_pin": 4, "gpio_backend": "mock"})
+        assert result["step_id"] == "motion_gpio"
+        assert result["errors"] == {"gpio_backend": "gpio_requirements_failed"}
+        assert "gpiozero==2.0.1.post3" in result["description_placeholders"]["error"]
+        install.assert_awaited_once_with(hass, DOMAIN, GPIO_REQUIREMENTS)
+
+        # A buzzer on a zone with an existing motion sensor needs them too.
+        result = await _start(hass, zone_entry)
+        result = await _step(
+            hass, result, {"name": "Gate", "motion_source": "entity", "camera_source": "entity"}
+        )
+        result = await _step(hass, result, {"motion_entity": "binary_sensor.hall_motion"})
+        result = await _step(hass, result, {"camera_entity": "camera.front_door"})
+        result = await _step(hass, result, {**BEHAVIOUR, "buzzer_pin": 21})
+        assert result["errors"] == {"buzzer_pin": "gpio_requirements_failed"}
+        assert install.await_count == 2
+
+        # Without a buzzer, nothing is installed and the zone is created.
+        result = await _step(hass, result, BEHAVIOUR)
+        await hass.async_block_till_done()
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert install.await_count == 2
+    assert [zone.title for zone in zone_entry.subentries.values()] == ["Zone 0", "Gate"]
+
+    translations = await async_get_translations(hass, "en", "config_subentries", [DOMAIN])
+    message = translations[
+        f"component.{DOMAIN}.config_subentries.zone.error.gpio_requirements_failed"
+    ]
+    assert message.startswith(
+        "The GPIO libraries (gpiozero, gpiod) could not be installed: {error}"
+    )

@@ -30,6 +30,9 @@ async def _add_local_account(hass: HomeAssistant) -> str:
     )
     assert result["step_id"] == "local"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    if result["type"] is FlowResultType.SHOW_PROGRESS:  # the libraries are checked or installed
+        await hass.async_block_till_done()
+        result = await hass.config_entries.flow.async_configure(result["flow_id"])
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Intruder Alert (on this device)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from custom_components.intruder_alert.const import GPIO_REQUIREMENTS, LOCAL_REQUIREMENTS
 import homeassistant.components
 from homeassistant.const import __version__ as ha_version
 
@@ -43,11 +44,19 @@ def _tested() -> dict[str, str]:
 
 
 def test_runtime_requirements_are_pinned_and_tested() -> None:
-    """Every runtime requirement is pinned, and the tests install exactly that pin."""
+    """Every runtime requirement is pinned, and the tests install exactly that pin.
+
+    That is the manifest's (Home Assistant installs them at load) and those installed on demand:
+    the offline backend's and, for zones with GPIO pins, gpiozero and gpiod.
+    """
     tested = _tested()
     requirements = _manifest()["requirements"]
     assert isinstance(requirements, list)
-    for requirement in requirements:
+    on_demand = [*LOCAL_REQUIREMENTS, *GPIO_REQUIREMENTS]
+    assert not {r.partition("==")[0] for r in requirements} & {
+        r.partition("==")[0] for r in on_demand
+    }, "an on-demand requirement is also in the manifest"
+    for requirement in [*requirements, *on_demand]:
         name, _, version = requirement.partition("==")
         assert version, f"{requirement} is not pinned"
         assert tested[name.lower()] == requirement

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 import re
@@ -80,6 +81,7 @@ from .const import (
     DEFAULT_WHITELIST_COLLECTION,
     DEFAULT_WHITELIST_THRESHOLD,
     DOMAIN,
+    GPIO_REQUIREMENTS,
     LOCAL_REQUIREMENTS,
     LOGGER,
     MAX_THRESHOLD,
@@ -238,6 +240,11 @@ class IntruderAlertConfigFlow(ConfigFlow, domain=DOMAIN):
 
     VERSION = 1
 
+    def __init__(self) -> None:
+        """No install of the offline backend's libraries under way yet."""
+        self._install_task: asyncio.Task[None] | None = None
+        self._install_error = ""
+
     async def _async_location_schema(self) -> vol.Schema:
         regions = await self.hass.async_add_executor_job(rekognition_regions)
         return _location_schema(regions)
@@ -252,12 +259,50 @@ class IntruderAlertConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured()
         if user_input is None:
             return self.async_show_form(step_id="local", data_schema=vol.Schema({}))
-        try:
-            await async_process_requirements(self.hass, DOMAIN, LOCAL_REQUIREMENTS)
-        except HomeAssistantError as err:
-            return self.async_abort(
-                reason="requirements_failed", description_placeholders={"error": str(err)}
+        return await self.async_step_install_offline()
+
+    async def async_step_install_offline(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Install dlib and its models (about 100 MB), showing progress while pip runs.
+
+        Home Assistant calls this step again when the install task is done. Already installed
+        libraries finish at once, without a progress screen.
+        """
+        if self._install_task is None:
+            self._install_task = self.hass.async_create_task(
+                async_process_requirements(self.hass, DOMAIN, LOCAL_REQUIREMENTS),
+                f"{DOMAIN} install offline backend",
             )
+        if not self._install_task.done():
+            return self.async_show_progress(
+                step_id="install_offline",
+                progress_action="install_offline",
+                progress_task=self._install_task,
+            )
+        task, self._install_task = self._install_task, None
+        try:
+            task.result()
+        except Exception as err:  # noqa: BLE001 - pip's failure is told to the user, whatever it was
+            if not isinstance(err, HomeAssistantError):
+                LOGGER.exception("Unexpected error while installing %s", LOCAL_REQUIREMENTS)
+            self._install_error = str(err)
+            return self.async_show_progress_done(next_step_id="install_failed")
+        return self.async_show_progress_done(next_step_id="create_local")
+
+    async def async_step_install_failed(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The libraries could not be installed: say why; nothing is created."""
+        return self.async_abort(
+            reason="requirements_failed", description_placeholders={"error": self._install_error}
+        )
+
+    async def async_step_create_local(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The libraries are installed: create the offline account."""
+        self._abort_if_unique_id_configured()
         return self.async_create_entry(
             title="Intruder Alert (on this device)",
             data={
@@ -432,6 +477,20 @@ class IntruderAlertOptionsFlow(OptionsFlowWithReload):
         )
 
 
+async def _async_gpio_problem(hass: HomeAssistant, backend: str) -> tuple[str, str] | None:
+    """Why GPIO pins cannot be used here: a form error and its ``error`` placeholder, or None.
+
+    Installs gpiozero and gpiod first (only zones with GPIO pins need them), then opens the chip.
+    """
+    try:
+        await async_process_requirements(hass, DOMAIN, GPIO_REQUIREMENTS)
+    except HomeAssistantError as err:
+        return "gpio_requirements_failed", str(err)
+    if (problem := await hass.async_add_executor_job(_gpio_problem, backend)) is not None:
+        return "gpio_unavailable", problem
+    return None
+
+
 def _gpio_problem(backend: str) -> str | None:
     """Why ``backend`` cannot drive GPIO on this host, or None. Blocking (opens the chip)."""
     from .hardware.gpiod_factory import make_factory
@@ -542,14 +601,9 @@ class ZoneSubentryFlow(ConfigSubentryFlow):
                 }
                 if pin in used:
                     errors[CONF_MOTION_PIN] = "pin_in_use"
-                else:
-                    problem = await self.hass.async_add_executor_job(
-                        _gpio_problem, user_input[CONF_GPIO_BACKEND]
-                    )
-                    if problem is not None:
-                        placeholders["error"] = problem
-                        errors[CONF_GPIO_BACKEND] = "gpio_unavailable"
-                    user_input = {**user_input, CONF_MOTION_PIN: pin}
+                elif problem := await _async_gpio_problem(self.hass, user_input[CONF_GPIO_BACKEND]):
+                    errors[CONF_GPIO_BACKEND], placeholders["error"] = problem
+                user_input = {**user_input, CONF_MOTION_PIN: pin}
             if not errors:
                 self._data.update(user_input)
                 return await self.async_step_camera()
@@ -648,13 +702,10 @@ class ZoneSubentryFlow(ConfigSubentryFlow):
                 data[CONF_BUZZER_PIN] = int(buzzer)
                 if data[CONF_BUZZER_PIN] == self._data.get(CONF_MOTION_PIN):
                     errors[CONF_BUZZER_PIN] = "pin_in_use"
-                elif self._data[CONF_MOTION_SOURCE] != MotionSource.GPIO:
-                    problem = await self.hass.async_add_executor_job(
-                        _gpio_problem, GpioBackend.AUTO
-                    )
-                    if problem is not None:
-                        placeholders["error"] = problem
-                        errors[CONF_BUZZER_PIN] = "gpio_unavailable"
+                elif self._data[CONF_MOTION_SOURCE] != MotionSource.GPIO and (
+                    problem := await _async_gpio_problem(self.hass, GpioBackend.AUTO)
+                ):
+                    errors[CONF_BUZZER_PIN], placeholders["error"] = problem
             for key in (CONF_COOLDOWN, CONF_FRAMES):
                 data[key] = int(data[key])
             if not errors:

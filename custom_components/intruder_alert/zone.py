@@ -20,6 +20,7 @@ from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, Home
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
+from homeassistant.requirements import async_process_requirements
 
 from .const import (
     CONF_ALARM_PANEL,
@@ -41,6 +42,7 @@ from .const import (
     DEFAULT_COOLDOWN,
     DEFAULT_FRAMES,
     DOMAIN,
+    GPIO_REQUIREMENTS,
     LOGGER,
     CameraSource,
     GpioBackend,
@@ -81,6 +83,25 @@ class ZoneStats:
     ignored_disabled: int = 0
 
 
+def _open_pir(
+    pin: int,
+    backend: str,
+    on_change: Callable[[bool], None],
+    on_lost: Callable[[OSError], None],
+) -> PirSensor:
+    """Claim a PIR's pin. Blocking: gpiozero is imported here, in the executor, not on the loop."""
+    from .hardware.motion import PirSensor
+
+    return PirSensor(pin, backend, on_change, None, on_lost)
+
+
+def _open_buzzer(pin: int, backend: str, factory: Any) -> GpioBuzzer:
+    """Claim a buzzer's pin. Blocking, like ``_open_pir``."""
+    from .hardware.buzzer import GpioBuzzer
+
+    return GpioBuzzer(pin, backend, factory)
+
+
 def parse_resolution(value: str) -> tuple[int, int]:
     """``"1920x1080"`` → ``(1920, 1080)``."""
     width, _, height = value.lower().partition("x")
@@ -114,6 +135,8 @@ class Zone:
         self._listeners: list[Callable[[], None]] = []
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._gpio_retry: CALLBACK_TYPE | None = None
+        # Set while gpiozero/gpiod could not be installed, so that is logged once, not per retry.
+        self._gpio_requirements_error: str | None = None
         self._stopped = False
 
     # Settings.
@@ -165,20 +188,51 @@ class Zone:
                 self._set_camera_available(False, str(err))
         await self._async_open_gpio()
 
+    @property
+    def uses_gpio(self) -> bool:
+        """Whether the zone has GPIO pins (a PIR or a buzzer), so it needs gpiozero and gpiod."""
+        return (
+            self.motion_source is MotionSource.GPIO or self.config.get(CONF_BUZZER_PIN) is not None
+        )
+
+    async def _async_gpio_requirements(self) -> bool:
+        """Install gpiozero and gpiod if missing; False (logged once) while that fails."""
+        try:
+            await async_process_requirements(self.hass, DOMAIN, GPIO_REQUIREMENTS)
+        except HomeAssistantError as err:
+            if self._gpio_requirements_error is None:
+                LOGGER.warning(
+                    "Zone %s: the GPIO libraries (%s) could not be installed, so its GPIO pins "
+                    "are unavailable; trying again every %s s: %s",
+                    self.name,
+                    ", ".join(GPIO_REQUIREMENTS),
+                    GPIO_RETRY_SECONDS,
+                    err,
+                )
+            self._gpio_requirements_error = str(err)
+            return False
+        if self._gpio_requirements_error is not None:
+            LOGGER.info("Zone %s: the GPIO libraries are installed now", self.name)
+            self._gpio_requirements_error = None
+        return True
+
     async def _async_open_gpio(self) -> None:
         """Open the PIR and the buzzer; while the PIR cannot be opened, try again later."""
         self._gpio_retry = None
+        if self.uses_gpio and not await self._async_gpio_requirements():
+            if self.motion_source is MotionSource.GPIO:
+                self._set_motion_available(False, "the GPIO libraries could not be installed")
+            self._async_retry_gpio()
+            self._notify()
+            return
         backend = self.config.get(CONF_GPIO_BACKEND, GpioBackend.AUTO)
         if self.motion_source is MotionSource.GPIO:
-            from .hardware.motion import PirSensor
-
             try:
                 self.pir = await self.hass.async_add_executor_job(
-                    PirSensor,
+                    _open_pir,
                     int(self.config[CONF_MOTION_PIN]),
                     backend,
                     self._motion_from_thread,
-                    None,
                     self._gpio_lost_from_thread,
                 )
             except Exception as err:  # noqa: BLE001 - any GPIO failure leaves the zone unavailable
@@ -192,17 +246,18 @@ class Zone:
             self.motion = self.pir.motion
             self._set_motion_available(True)
         if (pin := self.config.get(CONF_BUZZER_PIN)) is not None:
-            from .hardware.buzzer import GpioBuzzer
-
             factory = self.pir.factory if self.pir is not None else None
             try:
                 self.buzzer = await self.hass.async_add_executor_job(
-                    GpioBuzzer, int(pin), backend, factory
+                    _open_buzzer, int(pin), backend, factory
                 )
             except Exception as err:  # noqa: BLE001
                 LOGGER.error(
                     "Zone %s: the buzzer on GPIO %s cannot be used: %s", self.name, pin, err
                 )
+            if self._stopped:  # unloaded while the pin was being claimed: give it back
+                await self.hass.async_add_executor_job(self._close_gpio)
+                return
         self._notify()
 
     @callback

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .gpiod_factory import make_factory
-
 # TonalBuzzer plays notes between these frequencies (gpiozero's default range, octave 4).
 MIN_TONE_HZ = 220.0
 MAX_TONE_HZ = 880.0
@@ -17,6 +15,8 @@ class GpioBuzzer:
     def __init__(self, pin: int, backend: str, factory: Any = None) -> None:
         """Claim the pin. Blocking."""
         from gpiozero import Buzzer, TonalBuzzer
+
+        from .gpiod_factory import make_factory
 
         self.factory = factory if factory is not None else make_factory(backend)
         self._owns_factory = factory is None

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .gpiod_factory import make_factory
-
 FIRST_SAMPLE_TIMEOUT = 1.0
 
 
@@ -31,6 +29,8 @@ class PirSensor:
         sensor then reports no motion until it is closed and made again.
         """
         from gpiozero import MotionSensor
+
+        from .gpiod_factory import make_factory
 
         self.factory = factory if factory is not None else make_factory(backend)
         self._owns_factory = factory is None
