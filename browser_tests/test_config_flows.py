@@ -151,10 +151,10 @@ def test_simulated_motion_in_the_frontend(page: Page, home_assistant: HomeAssist
     screenshot(page, "11-zone-device")
     page.get_by_role("button", name="Press").click()
 
-    # The event entity and the last-verdict sensor tell who it was.
-    expect(page.get_by_text("Known person")).to_be_visible()
+    # The event entity and the last-verdict sensor tell who it was, in the same words.
+    expect(page.get_by_text("Known person").first).to_be_visible()
     expect(page.locator("body")).to_match_aria_snapshot(
-        '- heading "Sensors"\n- list: /Last verdict Known Last visitor/'
+        '- heading "Sensors"\n- list: /Last verdict Known person Last visitor/'
     )
     screenshot(page, "12-after-motion")
     # The last-visitor image: the frame with a box and the name on each face.
@@ -165,5 +165,5 @@ def test_simulated_motion_in_the_frontend(page: Page, home_assistant: HomeAssist
     assert width == 512  # Grace Hopper's photo, 512 by 600 pixels
     screenshot(page, "13-last-visitor")
     verdict = home_assistant.call("GET", "/api/states/sensor.front_door_last_verdict")
-    assert verdict["state"] == "known"
+    assert verdict["state"] == "known_person"
     assert verdict["attributes"]["names"] == ["Grace Hopper"]

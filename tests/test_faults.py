@@ -95,7 +95,7 @@ async def test_stop_during_recognition_is_reported_after_restart(
     assert "stopped" in event.data["reason"]
     assert event.data["snapshot_path"] == str(record_file.with_suffix(".jpg"))
     assert json.loads(record_file.read_text())["status"] == "done"
-    assert hass.states.get("sensor.hall_last_verdict").state == "failed"
+    assert hass.states.get("sensor.hall_last_verdict").state == "recognition_failed"
 
 
 async def test_deleted_collection_repair_flow(

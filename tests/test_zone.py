@@ -71,7 +71,7 @@ async def test_gpio_pir_to_event(
     assert event["device_id"] is not None
     assert Path(event["snapshot_path"]).is_file()
     assert hass.states.get("binary_sensor.porch_motion").state == "on"
-    assert hass.states.get("sensor.porch_last_verdict").state == "unknown"
+    assert hass.states.get("sensor.porch_last_verdict").state == "unknown_person"
     assert hass.states.get("sensor.porch_last_verdict").attributes["names"] == ["Alice"]
     assert hass.states.get("event.porch_recognition").attributes["event_type"] == "unknown_person"
     assert hass.states.get("image.porch_last_visitor").state != "unknown"
@@ -308,7 +308,7 @@ async def test_recognize_action_on_a_zone(
     assert response["zone"] == "Zone 0"
     assert response["verdict"] == "unknown"
     assert events == []
-    assert hass.states.get("sensor.zone_0_last_verdict").state == "unknown"
+    assert hass.states.get("sensor.zone_0_last_verdict").state == "unknown_person"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Base entity: every account entity belongs to the account's service device."""
+"""Base entities: the account's service device, and each zone's device (linked to the account's)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -18,6 +19,22 @@ if TYPE_CHECKING:
     from .zone import Zone
 
 
+def account_device_info(coordinator: IntruderAlertCoordinator) -> DeviceInfo:
+    """The account's service device: the one every zone device is reached through."""
+    entry = coordinator.config_entry
+    return DeviceInfo(
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer="Intruder Alert" if coordinator.is_local else "Amazon Web Services",
+        model=(
+            "dlib (on this device)"
+            if coordinator.is_local
+            else f"Rekognition ({entry.data[CONF_REGION]})"
+        ),
+        entry_type=DeviceEntryType.SERVICE,
+    )
+
+
 class IntruderAlertAccountEntity(CoordinatorEntity[IntruderAlertCoordinator]):
     """An entity of the account device (people counts, API usage)."""
 
@@ -26,20 +43,9 @@ class IntruderAlertAccountEntity(CoordinatorEntity[IntruderAlertCoordinator]):
     def __init__(self, coordinator: IntruderAlertCoordinator, key: str) -> None:
         """Name the entity by ``key`` and attach it to the account device."""
         super().__init__(coordinator)
-        entry = coordinator.config_entry
-        self._attr_unique_id = f"{entry.entry_id}_{key}"
+        self._attr_unique_id = f"{coordinator.config_entry.entry_id}_{key}"
         self._attr_translation_key = key
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, entry.entry_id)},
-            name=entry.title,
-            manufacturer="Intruder Alert" if coordinator.is_local else "Amazon Web Services",
-            model=(
-                "dlib (on this device)"
-                if coordinator.is_local
-                else f"Rekognition ({entry.data[CONF_REGION]})"
-            ),
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self._attr_device_info = account_device_info(coordinator)
 
 
 class IntruderAlertZoneEntity(Entity):
@@ -49,15 +55,23 @@ class IntruderAlertZoneEntity(Entity):
     _attr_should_poll = False
 
     def __init__(self, zone: Zone, key: str) -> None:
-        """Name the entity by ``key`` and attach it to the zone's device."""
+        """Name the entity by ``key`` and attach it to the zone's device.
+
+        The zone's device is reached through the account's device, which the entry's setup
+        registers before any platform runs.
+        """
         self.zone = zone
         self._attr_unique_id = f"{zone.subentry_id}_{key}"
         self._attr_translation_key = key
+        entry_id = zone.coordinator.config_entry.entry_id
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, zone.subentry_id)},
             name=zone.name,
             manufacturer="Intruder Alert",
             model="Zone",
+            via_device_id=dr.async_get_device_id_by_identifier(
+                zone.hass, (DOMAIN, entry_id), config_entry_id=entry_id
+            ),
         )
 
     async def async_added_to_hass(self) -> None:

@@ -16,9 +16,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import Tier
+from .const import EventType, Tier
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
-from .engine.recognition import Verdict
 from .entity import IntruderAlertAccountEntity, IntruderAlertZoneEntity, async_add_zone_entities
 from .zone import Zone
 
@@ -99,10 +98,14 @@ class AccountSensor(IntruderAlertAccountEntity, SensorEntity):
 
 
 class LastVerdictSensor(IntruderAlertZoneEntity, SensorEntity):
-    """The zone's last verdict, with who was seen and how sure the match was."""
+    """The zone's last verdict, with who was seen and how sure the match was.
+
+    Its states are the event types (``known_person`` … ``recognition_failed``), never ``unknown``:
+    that is Home Assistant's own "no value" state, which here means "no run yet".
+    """
 
     _attr_device_class = SensorDeviceClass.ENUM
-    _attr_options = [verdict.value for verdict in Verdict]
+    _attr_options = [event_type.value for event_type in EventType]
 
     def __init__(self, zone: Zone) -> None:
         """Describe the sensor."""
@@ -110,9 +113,9 @@ class LastVerdictSensor(IntruderAlertZoneEntity, SensorEntity):
 
     @property
     def native_value(self) -> str | None:
-        """The verdict of the last run."""
+        """What the last run found; None before the first run."""
         outcome = self.zone.last_outcome
-        return outcome.verdict.value if outcome else None
+        return outcome.result.value if outcome else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""Counting billed API calls, per operation and per day, for the cost sensor."""
+"""Counting API calls, per operation and per day; the cost sensor prices only the billed ones."""
 
 from __future__ import annotations
 
@@ -7,22 +7,28 @@ from collections.abc import Callable
 from datetime import date
 import threading
 
-# Operations Rekognition bills per call (image operations and face storage operations).
+# Operations Rekognition bills per call: its image APIs. Group 1 (face search and storage):
+# AssociateFaces, CompareFaces, DisassociateFaces, IndexFaces, SearchFacesByImage, SearchFaces,
+# SearchUsersByImage, SearchUsers. Group 2 (analysis): DetectFaces and the other Detect* calls.
+# Managing collections, users and faces (CreateUser, DeleteUser, DeleteFaces, ListFaces,
+# ListUsers, DescribeCollection, ...) is not billed per call, and STS and S3 calls are not
+# Rekognition's.
 BILLED_OPERATIONS = frozenset(
     {
+        "AssociateFaces",
+        "CompareFaces",
+        "DisassociateFaces",
         "IndexFaces",
         "SearchFacesByImage",
-        "SearchUsersByImage",
         "SearchFaces",
+        "SearchUsersByImage",
         "SearchUsers",
         "DetectFaces",
-        "AssociateFaces",
-        "DisassociateFaces",
-        "DeleteFaces",
-        "ListFaces",
-        "ListUsers",
-        "CreateUser",
-        "DeleteUser",
+        "DetectLabels",
+        "DetectModerationLabels",
+        "DetectProtectiveEquipment",
+        "DetectText",
+        "RecognizeCelebrities",
     }
 )
 
@@ -63,5 +69,5 @@ class ApiUsage:
             return dict(self._total_calls)
 
     def billed_today(self) -> int:
-        """How many of today's calls are billed."""
+        """How many of today's calls Rekognition bills (``BILLED_OPERATIONS``)."""
         return sum(n for op, n in self.today().items() if op in BILLED_OPERATIONS)
