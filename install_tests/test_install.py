@@ -308,7 +308,7 @@ def test_installs_and_recognises_in_a_clean_home_assistant(
         assert verdict is not None
         _wait_for(lambda: api.state(verdict)["state"] not in ("unknown", "unavailable"), "a run")
         seen = api.state(verdict)
-        assert seen["state"] in ("known", "known_person"), seen  # TIGHTEN
+        assert seen["state"] == "known_person", seen
         assert seen["attributes"]["names"] == ["Grace Hopper"]
 
         # The Rekognition account, validated by STS and Rekognition calls like a real one.
