@@ -231,7 +231,8 @@ async def test_motion_storm(
         "latency_ms": 100,
         "recognitions": zone.stats.runs,
         "follow_ups": zone.stats.follow_ups,
-        "ignored_in_cooldown": zone.stats.ignored_cooldown,
+        "deferred_in_cooldown": zone.stats.deferred_cooldown,
+        "runs_after_cooldown": zone.stats.after_cooldown,
         "api_calls": sum(rekognition_server.service.calls.values()) - calls_before,
         "longest_stall_ms": round(max(stalls) * 1000, 1),
     }

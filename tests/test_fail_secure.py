@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 import errno
 from pathlib import Path
+import time
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -19,8 +21,10 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
+from custom_components.intruder_alert import zone as zone_module
 from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.coordinator import ACCOUNT_RETRY_INTERVAL
+from custom_components.intruder_alert.zone import Zone
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState, ConfigSubentryData
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -216,3 +220,172 @@ async def test_annotation_failing_after_the_event_keeps_the_record(
     store = zone_entry.runtime_data.snapshots
     assert await hass.async_add_executor_job(store.in_progress) == []
     assert Path(str(event["snapshot_path"])).is_file()
+
+
+# The trigger gate: motion is never dropped, however it arrives.
+
+
+async def _settle(hass: HomeAssistant, zone: Zone) -> None:
+    await wait_until(lambda: not zone._running)
+    await hass.async_block_till_done()
+
+
+def _after_cooldown(hass: HomeAssistant, seconds: float) -> None:
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds + 1))
+
+
+@pytest.mark.parametrize("zones", [[zone_data(cooldown=30)]])
+async def test_motion_held_on_through_the_cooldown_gets_one_more_run(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """A binary sensor that stays on (no new rising edge): photographed again after the cooldown."""
+    zone = next(iter(zone_entry.runtime_data.zones.values()))
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = portrait("bob")
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await wait_until(lambda: len(events) == 1)
+    await _settle(hass, zone)
+    # A second person arrives while the sensor is still on: no edge, yet they are seen.
+    scene_camera.frame = portrait("carol")
+    _after_cooldown(hass, 30)
+    await wait_until(lambda: len(events) == 2)
+    await _settle(hass, zone)
+    assert len(events) == 2
+    # Off before the next cooldown ends: nothing more.
+    hass.states.async_set("binary_sensor.hall_motion", "off")
+    _after_cooldown(hass, 60)
+    await hass.async_block_till_done()
+    assert len(events) == 2
+
+
+@pytest.mark.parametrize("zones", [[zone_data(cooldown=30)]])
+async def test_pulses_during_the_cooldown_give_exactly_one_run_after_it(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    zone = next(iter(zone_entry.runtime_data.zones.values()))
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await wait_until(lambda: len(events) == 1)
+    await _settle(hass, zone)
+    for _ in range(3):  # a PIR pulsing while the cooldown runs
+        hass.states.async_set("binary_sensor.hall_motion", "off")
+        hass.states.async_set("binary_sensor.hall_motion", "on")
+    hass.states.async_set("binary_sensor.hall_motion", "off")
+    await hass.async_block_till_done()
+    assert len(events) == 1
+    _after_cooldown(hass, 30)
+    await wait_until(lambda: len(events) == 2)
+    await _settle(hass, zone)
+    _after_cooldown(hass, 60)
+    await hass.async_block_till_done()
+    assert len(events) == 2
+    assert zone.stats.deferred_cooldown == 3
+    assert zone.stats.after_cooldown == 1
+
+
+@pytest.mark.parametrize("zones", [[zone_data(alarm_panel="alarm_control_panel.home", cooldown=0)]])
+@pytest.mark.parametrize(
+    ("panel", "runs"),
+    [("unavailable", 1), ("unknown", 1), ("armed_night", 1), ("disarmed", 0), (None, 1)],
+)
+async def test_only_an_explicit_disarmed_disarms(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    panel: str | None,
+    runs: int,
+) -> None:
+    """A cloud alarm panel whose line is cut shows unavailable: the zone keeps watching."""
+    if panel is not None:
+        hass.states.async_set("alarm_control_panel.home", panel)
+    zone = next(iter(zone_entry.runtime_data.zones.values()))
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await hass.async_block_till_done()
+    await _settle(hass, zone)
+    assert len(events) == runs
+
+
+async def test_a_camera_raising_any_exception_still_alerts(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch.object(
+        type(scene_camera), "async_camera_image", side_effect=ValueError("driver bug")
+    ):
+        event = await _motion(hass, events)
+    assert event["type"] == "recognition_failed"
+    assert "driver bug" in str(event["reason"])
+
+
+@pytest.mark.parametrize("zones", [[zone_data(frames=3, burst_interval=0.05)]])
+async def test_a_failing_later_frame_keeps_the_good_first_one(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    frames: list[bytes | None] = [portrait("bob"), None, None]
+
+    async def image(*_: object, **__: object) -> bytes | None:
+        return frames.pop(0) if frames else None
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch.object(type(scene_camera), "async_camera_image", side_effect=image):
+        event = await _motion(hass, events)
+    assert event["type"] == "unknown_person"
+    assert Path(str(event["snapshot_path"])).is_file()
+
+
+@pytest.mark.parametrize("zones", [[zone_data(frames=2, burst_interval=0.05)]])
+async def test_slow_burst_ranking_cannot_hold_the_alarm_back(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+) -> None:
+    """Ranking (DetectFaces) past its budget: the first frame is recognised instead."""
+    scene_camera.frame = portrait("bob")
+    rekognition_server.service.faults.append(Fault("DetectFaces", "slow", count=2, seconds=3))
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch("custom_components.intruder_alert.zone.RANK_BUDGET_SECONDS", 0.3):
+        started = time.monotonic()
+        event = await _motion(hass, events)
+        took = time.monotonic() - started
+    assert event["type"] == "unknown_person"
+    # Not a speed target: proof the 3 s DetectFaces answers were not waited for.
+    assert took < 2.5
+
+
+async def test_the_recognize_action_and_motion_take_turns(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+) -> None:
+    """An action on a zone waits for the motion run: two captures never race."""
+    rekognition_server.service.latency = 0.2
+    zone = next(iter(zone_entry.runtime_data.zones.values()))
+    in_flight, most = 0, 0
+    original = zone_module.async_run
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        try:
+            return await original(*args, **kwargs)
+        finally:
+            in_flight -= 1
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch.object(zone_module, "async_run", counted):
+        hass.states.async_set("binary_sensor.hall_motion", "on")
+        response = await hass.services.async_call(
+            DOMAIN,
+            "recognize",
+            {"zone": zone.name},
+            blocking=True,
+            return_response=True,
+        )
+        await _settle(hass, zone)
+    assert response is not None
+    assert most == 1
+    assert len(events) == 2

@@ -1,8 +1,12 @@
 """A zone at run time: its motion source, camera, optional buzzer, and its alarm pipeline.
 
-One run in flight per zone. Motion during a run asks for one follow-up run (coalesced: however
-many pulses arrive, one follow-up); after the run, and its follow-up if any, the zone ignores
-motion for the cooldown. Camera or cloud failures still end in an event (fail-secure).
+One run in flight per zone (motion, "Recognise now" and the recognize action all take the same
+gate). Motion during a run asks for one follow-up run (coalesced: however many pulses arrive,
+one follow-up); after the run, and its follow-up if any, the zone waits for the cooldown. Motion
+is never dropped: motion during the cooldown or during the follow-up, or motion still on when
+the cooldown ends (a PIR in repeat mode, a binary sensor that stays on), leads to exactly one
+more run when the cooldown ends. Camera, disk or cloud failures, and any unexpected error,
+still end in an event (fail-secure).
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ if TYPE_CHECKING:
     from .hardware.picamera import PiCamera
 
 CAMERA_TIMEOUT = 10
+# Ranking a burst's frames (one DetectFaces per frame) is an optimisation: past this the first
+# frame is recognised instead, so ranking cannot hold the alarm back.
+RANK_BUDGET_SECONDS = 4.0
 # While the GPIO chip cannot be used (not there at start-up, or gone while running), it is
 # opened again this often.
 GPIO_RETRY_SECONDS = 30
@@ -78,7 +85,10 @@ class ZoneStats:
     follow_ups: int = 0
     # Motion that came while a run was in flight (folded into the follow-up).
     coalesced: int = 0
-    ignored_cooldown: int = 0
+    # Motion during the cooldown: waits for its end (folded into one run then).
+    deferred_cooldown: int = 0
+    # Runs made when a cooldown ended, for motion that waited or was still on.
+    after_cooldown: int = 0
     ignored_disarmed: int = 0
     ignored_disabled: int = 0
 
@@ -132,6 +142,11 @@ class Zone:
         self._running = False
         self._follow_up = False
         self._cooldown_until = 0.0
+        # Motion that came during the cooldown (or the follow-up): one run when the cooldown ends.
+        self._pending = False
+        self._cooldown_timer: CALLBACK_TYPE | None = None
+        # Motion runs and action runs never capture at the same time.
+        self._run_lock = asyncio.Lock()
         self._listeners: list[Callable[[], None]] = []
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._gpio_retry: CALLBACK_TYPE | None = None
@@ -307,6 +322,9 @@ class Zone:
     async def async_stop(self) -> None:
         """Release the hardware (GPIO pins, camera) and the subscriptions."""
         self._stopped = True
+        if self._cooldown_timer is not None:
+            self._cooldown_timer()
+            self._cooldown_timer = None
         if self._gpio_retry is not None:
             self._gpio_retry()
             self._gpio_retry = None
@@ -396,8 +414,12 @@ class Zone:
 
     @callback
     def async_trigger(self, *, force: bool = False) -> bool:
-        """Start a run for motion, unless coalesced or ignored; True if a run starts."""
+        """Start a run for motion, unless coalesced, deferred or ignored; True if a run starts."""
         self.stats.motion_events += 1
+        return self._async_gate(force=force)
+
+    @callback
+    def _async_gate(self, *, force: bool = False) -> bool:
         if not force:
             if not self.recognize_on_motion:
                 self.stats.ignored_disabled += 1
@@ -410,7 +432,9 @@ class Zone:
             self._follow_up = True
             return False
         if not force and time.monotonic() < self._cooldown_until:
-            self.stats.ignored_cooldown += 1
+            # Not dropped: it runs when the cooldown ends.
+            self.stats.deferred_cooldown += 1
+            self._pending = True
             return False
         self._running = True
         self.coordinator.config_entry.async_create_background_task(
@@ -419,13 +443,16 @@ class Zone:
         return True
 
     def _armed(self) -> bool:
+        """Only an explicit ``disarmed`` disarms.
+
+        ``unavailable`` and ``unknown`` are what a cloud alarm panel shows when the line is
+        cut, or before its integration has loaded: exactly when the alarm must keep watching.
+        """
         panel = self.config.get(CONF_ALARM_PANEL)
         if not panel:
             return True
         state = self.hass.states.get(panel)
-        return state is not None and (
-            state.state.startswith("armed_") or state.state == "triggered"
-        )
+        return state is None or state.state != "disarmed"
 
     async def _async_run_chain(self) -> None:
         """The run, then at most one follow-up for motion that came during it, then cooldown."""
@@ -437,30 +464,72 @@ class Zone:
                 self.stats.follow_ups += 1
                 await self.async_run_once()
         finally:
+            # Motion during the follow-up waits for the end of the cooldown, like any other.
+            self._pending = self._pending or self._follow_up
             self._follow_up = False
             self._running = False
             self._cooldown_until = time.monotonic() + self.cooldown
+            self._schedule_cooldown_end()
+
+    @callback
+    def _schedule_cooldown_end(self) -> None:
+        if self._stopped:
+            return
+        if self._cooldown_timer is not None:
+            self._cooldown_timer()
+        self._cooldown_timer = async_call_later(
+            self.hass, max(self.cooldown, 0), self._async_cooldown_over
+        )
+
+    @callback
+    def _async_cooldown_over(self, _now: Any) -> None:
+        """Motion that waited, or motion still on after a real cooldown, gets one more run."""
+        self._cooldown_timer = None
+        # With no cooldown, motion held on would loop runs: only new motion counts then.
+        still_on = self.cooldown > 0 and self.motion is True
+        if self._stopped or not (self._pending or still_on):
+            return
+        self._pending = False
+        self._cooldown_until = 0.0  # the timer is the cooldown's end, whatever the clock says
+        if self._async_gate():
+            self.stats.after_cooldown += 1
 
     async def async_run_once(self, *, fire_event: bool = True) -> Outcome:
-        """Capture, recognise, announce."""
-        self.stats.runs += 1
-        frame: PreparedImage | None = None
-        failure: str | None = None
-        try:
-            frame = await self._async_best_frame()
-        except CaptureError as err:
-            failure = str(err)
-        outcome = await async_run(
-            self.hass,
-            self.coordinator,
-            frame,
-            zone=self.name,
-            device_id=self.device_id,
-            fire_event=fire_event,
-            failure=failure,
-        )
-        self.async_set_outcome(outcome)
-        return outcome
+        """Capture, recognise, announce: one run at a time (an action waits for a motion run)."""
+        async with self._run_lock:
+            self.stats.runs += 1
+            frame: PreparedImage | None = None
+            failure: str | None = None
+            try:
+                frame = await self._async_best_frame()
+            except CaptureError as err:
+                failure = str(err)
+            except Exception as err:  # noqa: BLE001 - a camera platform's own bug still alerts
+                LOGGER.exception("Zone %s: taking a frame failed", self.name)
+                failure = f"Taking a frame failed: {err!r}"
+            try:
+                outcome = await async_run(
+                    self.hass,
+                    self.coordinator,
+                    frame,
+                    zone=self.name,
+                    device_id=self.device_id,
+                    fire_event=fire_event,
+                    failure=failure,
+                )
+            except Exception as err:  # noqa: BLE001 - the last line of fail-secure
+                LOGGER.exception("Zone %s: the run failed", self.name)
+                outcome = await async_run(
+                    self.hass,
+                    self.coordinator,
+                    None,
+                    zone=self.name,
+                    device_id=self.device_id,
+                    fire_event=fire_event,
+                    failure=f"Unexpected error: {err!r}",
+                )
+            self.async_set_outcome(outcome)
+            return outcome
 
     @callback
     def async_set_outcome(self, outcome: Outcome) -> None:
@@ -501,17 +570,25 @@ class Zone:
         """One frame, or the burst's frame with the most and largest faces."""
         count = max(1, int(self.config.get(CONF_FRAMES, DEFAULT_FRAMES)))
         interval = float(self.config.get(CONF_BURST_INTERVAL, DEFAULT_BURST_INTERVAL))
-        frames = []
+        frames: list[PreparedImage] = []
         for index in range(count):
             if index:
                 await asyncio.sleep(interval)
-            frames.append(await self._async_capture())
+            try:
+                frames.append(await self._async_capture())
+            except CaptureError as err:
+                if not frames:
+                    raise
+                # A later frame failing never throws the good ones away.
+                LOGGER.debug("Zone %s: frame %s of the burst failed: %s", self.name, index, err)
+                break
         if len(frames) == 1:
             return frames[0]
         try:
-            return frames[await self.coordinator.recognizer.best_frame(frames)]
-        except EngineError as err:
+            async with asyncio.timeout(RANK_BUDGET_SECONDS):
+                return frames[await self.coordinator.recognizer.best_frame(frames)]
+        except (EngineError, TimeoutError) as err:
             # Choosing is an optimisation: the first frame still gets recognised (and fails
             # there too if the cloud is down, which then alerts).
-            LOGGER.debug("Zone %s: could not rank the burst: %s", self.name, err)
+            LOGGER.debug("Zone %s: could not rank the burst: %r", self.name, err)
             return frames[0]
