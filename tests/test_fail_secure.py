@@ -389,3 +389,64 @@ async def test_the_recognize_action_and_motion_take_turns(
     assert response is not None
     assert most == 1
     assert len(events) == 2
+
+
+@pytest.mark.parametrize("zones", [[zone_data(buzzer_pin=6, gpio_backend="mock")]])
+async def test_a_buzzer_missing_at_boot_appears_when_its_pin_can_be_opened(
+    hass: HomeAssistant,
+    zones: list[dict[str, Any]],
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    scene_camera: SceneCamera,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The GPIO chip is not there at start-up: the siren exists (unavailable) and comes back."""
+    real_open = zone_module._open_buzzer
+    attempts = 0
+
+    def open_buzzer(*args: Any) -> Any:
+        nonlocal attempts
+        attempts += 1
+        if attempts <= 2:
+            raise OSError(errno.ENOENT, "No such file or directory: '/dev/gpiochip0'")
+        return real_open(*args)
+
+    with patch.object(zone_module, "_open_buzzer", open_buzzer):
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=f"Intruder Alert ({REGION})",
+            data={**ENTRY_DATA, "endpoint_url": rekognition_server.url},
+            unique_id=UNIQUE_ID,
+            subentries_data=[
+                ConfigSubentryData(
+                    data=zones[0], subentry_type="zone", title="Hall", unique_id=None
+                )
+            ],
+        )
+        await _boot(hass, entry)
+        siren = hass.states.get("siren.hall_buzzer")
+        assert siren is not None
+        assert siren.state == "unavailable"
+        for _ in range(2):
+            async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+            await hass.async_block_till_done(wait_background_tasks=True)
+        await wait_until(lambda: hass.states.get("siren.hall_buzzer").state == "off", 10)
+    assert caplog.text.count("the buzzer on GPIO 6 cannot be used") == 1
+
+    await hass.services.async_call(
+        "siren", "turn_on", {"entity_id": "siren.hall_buzzer"}, blocking=True
+    )
+    zone = next(iter(entry.runtime_data.zones.values()))
+    buzzer = zone.buzzer
+    assert buzzer is not None
+    assert hass.states.get("siren.hall_buzzer").state == "on"
+    # Unloading (a reload) while it sounds: silenced before its line is released (a released
+    # gpiod line keeps its last level, so a buzzer could go on sounding).
+    order: list[str] = []
+    real_off, real_close = buzzer.off, buzzer.device.close
+    with (
+        patch.object(buzzer, "off", lambda: (order.append("off"), real_off())),
+        patch.object(buzzer.device, "close", lambda: (order.append("close"), real_close())),
+    ):
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    assert order == ["off", "close"]

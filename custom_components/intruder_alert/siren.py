@@ -10,6 +10,7 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 
+from .const import CONF_BUZZER_PIN
 from .coordinator import IntruderAlertConfigEntry
 from .entity import IntruderAlertZoneEntity, async_add_zone_entities
 from .hardware.buzzer import GpioBuzzer
@@ -25,28 +26,38 @@ async def async_setup_entry(
     entry: IntruderAlertConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a siren for each zone with a buzzer."""
+    """Add a siren for each zone with a buzzer pin, also while the pin cannot be opened yet."""
     async_add_zone_entities(
         entry,
         async_add_entities,
-        lambda zone: BuzzerSiren(zone, zone.buzzer) if zone.buzzer is not None else None,
+        lambda zone: BuzzerSiren(zone) if zone.config.get(CONF_BUZZER_PIN) is not None else None,
     )
 
 
 class BuzzerSiren(IntruderAlertZoneEntity, SirenEntity):
     """The zone's buzzer."""
 
-    def __init__(self, zone: Zone, buzzer: GpioBuzzer) -> None:
-        """Describe the siren from what the buzzer can do."""
+    def __init__(self, zone: Zone) -> None:
+        """Describe the siren; what it can do follows the zone's current buzzer."""
         super().__init__(zone, "siren")
+        self._cancel_timer: CALLBACK_TYPE | None = None
+
+    @property
+    def _tonal(self) -> bool:
+        return self._buzzer is not None and self._buzzer.tonal
+
+    @property
+    def supported_features(self) -> SirenEntityFeature:
+        """Tones only where the buzzer can play them (a passive buzzer with PWM)."""
         features = (
             SirenEntityFeature.TURN_ON | SirenEntityFeature.TURN_OFF | SirenEntityFeature.DURATION
         )
-        if buzzer.tonal:
-            features |= SirenEntityFeature.TONES
-            self._attr_available_tones = list(TONES)
-        self._attr_supported_features = features
-        self._cancel_timer: CALLBACK_TYPE | None = None
+        return features | SirenEntityFeature.TONES if self._tonal else features
+
+    @property
+    def available_tones(self) -> list[int | str] | None:
+        """The named tones a passive buzzer plays."""
+        return list(TONES) if self._tonal else None
 
     @property
     def _buzzer(self) -> GpioBuzzer | None:

@@ -152,6 +152,8 @@ class Zone:
         self._gpio_retry: CALLBACK_TYPE | None = None
         # Set while gpiozero/gpiod could not be installed, so that is logged once, not per retry.
         self._gpio_requirements_error: str | None = None
+        # Set while the buzzer cannot be opened, so that is logged once, not per retry.
+        self._buzzer_failed = False
         self._stopped = False
 
     # Settings.
@@ -232,7 +234,7 @@ class Zone:
         return True
 
     async def _async_open_gpio(self) -> None:
-        """Open the PIR and the buzzer; while the PIR cannot be opened, try again later."""
+        """Open whichever of the PIR and the buzzer is not open; retry later what fails."""
         self._gpio_retry = None
         if self.uses_gpio and not await self._async_gpio_requirements():
             if self.motion_source is MotionSource.GPIO:
@@ -241,7 +243,7 @@ class Zone:
             self._notify()
             return
         backend = self.config.get(CONF_GPIO_BACKEND, GpioBackend.AUTO)
-        if self.motion_source is MotionSource.GPIO:
+        if self.motion_source is MotionSource.GPIO and self.pir is None:
             try:
                 self.pir = await self.hass.async_add_executor_job(
                     _open_pir,
@@ -260,16 +262,27 @@ class Zone:
                 return
             self.motion = self.pir.motion
             self._set_motion_available(True)
-        if (pin := self.config.get(CONF_BUZZER_PIN)) is not None:
+        if (pin := self.config.get(CONF_BUZZER_PIN)) is not None and self.buzzer is None:
             factory = self.pir.factory if self.pir is not None else None
             try:
                 self.buzzer = await self.hass.async_add_executor_job(
                     _open_buzzer, int(pin), backend, factory
                 )
-            except Exception as err:  # noqa: BLE001
-                LOGGER.error(
-                    "Zone %s: the buzzer on GPIO %s cannot be used: %s", self.name, pin, err
-                )
+            except Exception as err:  # noqa: BLE001 - the siren shows unavailable, retried
+                if not self._buzzer_failed:
+                    LOGGER.warning(
+                        "Zone %s: the buzzer on GPIO %s cannot be used, trying again every %s s: %s",
+                        self.name,
+                        pin,
+                        GPIO_RETRY_SECONDS,
+                        err,
+                    )
+                self._buzzer_failed = True
+                self._async_retry_gpio()
+            else:
+                if self._buzzer_failed:
+                    LOGGER.info("Zone %s: the buzzer is back", self.name)
+                self._buzzer_failed = False
             if self._stopped:  # unloaded while the pin was being claimed: give it back
                 await self.hass.async_add_executor_job(self._close_gpio)
                 return

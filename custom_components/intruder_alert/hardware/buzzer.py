@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 # TonalBuzzer plays notes between these frequencies (gpiozero's default range, octave 4).
@@ -53,7 +54,10 @@ class GpioBuzzer:
             self.device.off()
 
     def close(self) -> None:
-        """Release the pin."""
+        """Silence it, then release the pin (a released line may keep its last level)."""
+        # A vanished chip cannot be driven; the pin is released anyway.
+        with contextlib.suppress(Exception):
+            self.off()
         self.device.close()
         if self._owns_factory:
             self.factory.close()
