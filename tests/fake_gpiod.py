@@ -41,9 +41,11 @@ class FakeRequest:
         return Value.ACTIVE if self.chip.levels.get(offset, False) else Value.INACTIVE
 
     def set_value(self, offset: int, value: Any) -> None:
+        self.chip.check()
         self.chip.levels[offset] = value == Value.ACTIVE
 
     def reconfigure_lines(self, config: dict[int, Any]) -> None:
+        self.chip.check()
         self.settings.update(config)
         for offset, settings in config.items():
             if settings.direction == real_gpiod.line.Direction.OUTPUT:

@@ -10,6 +10,7 @@ import time
 from typing import Any
 from unittest.mock import patch
 
+from gpiozero.exc import PinFixedPull
 from PIL import Image
 import pytest
 
@@ -186,3 +187,50 @@ def test_picamera_capture(fake_picamera2: type[FakePicamera2]) -> None:
 def test_picamera_absent_here() -> None:
     """Like Home Assistant OS, this machine has no picamera2."""
     assert picamera.available() is False
+
+
+def test_header_chip_opened_by_label(chips: dict[str, FakeChip]) -> None:
+    """Without a path the factory opens the header's chip: on a Pi 5, gpiochip4."""
+    with patch("glob.glob", return_value=list(chips)):
+        factory = GpiodFactory(revision=PI4)
+    assert factory.chip_path == "/dev/gpiochip4"
+    factory.pin(17)
+    assert 17 in chips["/dev/gpiochip4"].requests
+    factory.close()
+    assert chips["/dev/gpiochip4"].closed
+
+
+def test_chip_unplugged_while_watching_edges(chips: dict[str, FakeChip]) -> None:
+    """The edge thread reports a vanished chip once and ends; closing the pin still works."""
+    factory = GpiodFactory(revision=PI4, chip_path="/dev/gpiochip4")
+    lost: list[OSError] = []
+    factory.on_error = lost.append
+    pin = factory.pin(23)
+
+    def on_edge(ticks: float, state: bool) -> None:
+        pass
+
+    pin.when_changed = on_edge
+    chip = chips["/dev/gpiochip4"]
+    chip.gone = True
+    _wait(lambda: lost)
+    assert factory.error is lost[0]
+    assert pin.state is False  # no signal rather than an exception on gpiozero's thread
+    pin.close()  # stopping detection and releasing the line both fail: reported, not raised
+    assert len(lost) == 1
+    assert 23 not in {info.number for info in factory.pins}
+    assert not any(
+        thread.name == "gpiod-edges-23" and thread.is_alive() for thread in threading.enumerate()
+    )
+    factory.close()
+
+
+def test_pins_with_a_fixed_resistor(chips: dict[str, FakeChip]) -> None:
+    """GPIO 2 (I2C SDA) has a physical pull-up on the board: it cannot be pulled down."""
+    factory = GpiodFactory(revision=PI4, chip_path="/dev/gpiochip4")
+    pin = factory.pin(2)
+    with pytest.raises(PinFixedPull, match="physical pull-up"):
+        pin.pull = "down"
+    pin.pull = "up"
+    assert pin.pull == "up"
+    factory.close()

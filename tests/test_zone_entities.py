@@ -15,9 +15,10 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.intruder_alert.const import CONF_FAIL_MODE, EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.const import CONF_FAIL_MODE, DOMAIN, EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.zone import Zone
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .conftest import SceneCamera, gpio_zone, wait_until, zone_data
@@ -186,3 +187,45 @@ async def test_siren_stops_after_its_duration(
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))
     await hass.async_block_till_done()
     assert hass.states.get("siren.porch_buzzer").state == "on"
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Porch"), zone_data(title="Garden")]])
+async def test_zone_devices_come_and_go_with_their_zones(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Each zone is a device under the account; removing a zone leaves no stale device."""
+    zones = {zone.name: zone for zone in zone_entry.runtime_data.zones.values()}
+    account = device_registry.async_get_device_by_identifier(
+        (DOMAIN, zone_entry.entry_id), zone_entry.entry_id
+    )
+    assert account is not None
+    devices = {
+        name: device_registry.async_get_device_by_identifier(
+            (DOMAIN, zone.subentry_id), zone_entry.entry_id
+        )
+        for name, zone in zones.items()
+    }
+    assert all(device is not None for device in devices.values())
+    porch = devices["Porch"]
+    assert porch is not None
+    assert porch.via_device_id == account.id
+    assert er.async_entries_for_device(entity_registry, porch.id)
+
+    hass.config_entries.async_remove_subentry(zone_entry, zones["Porch"].subentry_id)
+    await hass.async_block_till_done()
+
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, zones["Porch"].subentry_id), zone_entry.entry_id
+        )
+        is None
+    )
+    assert not er.async_entries_for_device(entity_registry, porch.id)
+    assert hass.states.get("sensor.porch_last_verdict") is None
+    garden = devices["Garden"]
+    assert garden is not None
+    assert device_registry.async_get(garden.id) is not None
+    assert hass.states.get("sensor.garden_last_verdict") is not None

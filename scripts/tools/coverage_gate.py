@@ -1,0 +1,75 @@
+"""Fail unless every module has at least the minimum test coverage, not just the total.
+
+Home Assistant's Integration Quality Scale (rule ``test-coverage``) asks for more than 95 %
+for *all* integration modules: a well-covered config flow must not hide an untested camera.
+Reads coverage.py's JSON report (``coverage json`` / ``pytest --cov-report=json:PATH``) and
+names every module under the minimum. Coverage counts lines and branches, as the terminal
+report does.
+
+    python scripts/tools/coverage_gate.py [--fail-under 95] coverage.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+import sys
+
+
+def shortfalls(report: dict, minimum: float) -> list[tuple[str, float]]:
+    """(module, percent) for every module under ``minimum``, lowest first."""
+    low = [
+        (name, float(data["summary"]["percent_covered"]))
+        for name, data in report["files"].items()
+        if float(data["summary"]["percent_covered"]) < minimum
+    ]
+    return sorted(low, key=lambda item: (item[1], item[0]))
+
+
+def shown(percent: float) -> str:
+    """Rounded down, so that 94.97 % never reads as 95.0 %."""
+    return f"{math.floor(percent * 10) / 10:.1f} %"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the verdict; exit status 1 if a module is under the minimum."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("report", type=Path, help="coverage.py JSON report")
+    parser.add_argument("--fail-under", type=float, default=95.0, metavar="PERCENT")
+    args = parser.parse_args(argv)
+
+    if not args.report.is_file():
+        print(f"coverage gate: no coverage report at {args.report}", file=sys.stderr)
+        return 1
+    report = json.loads(args.report.read_text(encoding="utf-8"))
+    files = report["files"]
+    if not files:
+        print("coverage gate: the report measured no module", file=sys.stderr)
+        return 1
+    low = shortfalls(report, args.fail_under)
+    total = float(report["totals"]["percent_covered"])
+    if low:
+        print(
+            f"coverage gate FAILED: {len(low)} of {len(files)} modules under "
+            f"{args.fail_under:g} % (total {shown(total)}):",
+            file=sys.stderr,
+        )
+        for name, percent in low:
+            print(f"  {shown(percent):>8}  {name}", file=sys.stderr)
+        return 1
+    lowest_name, lowest = min(
+        ((name, float(data["summary"]["percent_covered"])) for name, data in files.items()),
+        key=lambda item: item[1],
+    )
+    print(
+        f"coverage gate passed: all {len(files)} modules at least {args.fail_under:g} % "
+        f"(lowest {lowest_name} {shown(lowest)}, total {shown(total)})",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
