@@ -123,6 +123,9 @@ def test_done_claims_have_their_evidence() -> None:
         # The quality scale asks for 95 % for every module, not the total.
         test_script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
         assert re.search(r"coverage_gate\.py --fail-under 95\b", test_script)
+    if rules["config-flow-test-coverage"] == "done":
+        test_script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+        assert "--require custom_components/intruder_alert/config_flow.py=100" in test_script
     if rules["diagnostics"] == "done":
         assert (QUALITY_SCALE.parent / "diagnostics.py").is_file()
     if rules["repair-issues"] == "done":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 import sys
 from typing import Any
@@ -9,11 +10,19 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
-from custom_components.intruder_alert.const import EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.const import CONF_ENDPOINT_URL, DOMAIN, EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.zone import Zone
 from homeassistant.core import HomeAssistant
 
-from .conftest import FakePicamera2, SceneCamera, gpio_zone, wait_until, zone_data
+from .conftest import (
+    ENTRY_DATA,
+    UNIQUE_ID,
+    FakePicamera2,
+    SceneCamera,
+    gpio_zone,
+    wait_until,
+    zone_data,
+)
 from .rekognition_server import Fault, RekognitionServer
 from .scenes import Person, portrait, scene
 
@@ -151,3 +160,46 @@ async def test_buzzer_pin_that_cannot_be_claimed(
     await wait_until(lambda: len(events) == 1)
     assert events[0].data["zone"] == "Porch"
     await wait_until(lambda: not zone._running)
+
+
+async def test_damaged_run_record_does_not_hide_the_others(
+    hass: HomeAssistant,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+) -> None:
+    """Two runs cut short by a power cut; one record came back damaged from the SD card.
+
+    The next start still alerts for the readable one, with its snapshot, and skips the other.
+    """
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={**ENTRY_DATA, CONF_ENDPOINT_URL: rekognition_server.url},
+        unique_id=UNIQUE_ID,
+        entry_id="01JTESTPOWERCUT0000000000",
+    )
+    folder = media_dir / DOMAIN / entry.entry_id
+    folder.mkdir(parents=True)
+    (folder / "20261130T020000000000Z_hall.jpg").write_bytes(portrait("eve"))
+    (folder / "20261130T020000000000Z_hall.json").write_text(
+        json.dumps(
+            {
+                "status": "in_progress",
+                "zone": "Hall",
+                "device_id": None,
+                "time": "2026-11-30T02:00:00+00:00",
+            }
+        )
+    )
+    (folder / "20261130T020100000000Z_hall.jpg").write_bytes(portrait("bob"))
+    (folder / "20261130T020100000000Z_hall.json").write_bytes(b'{"status": "in_prog\x00\x00')
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    [event] = events
+    assert event.data["type"] == "recognition_failed"
+    assert event.data["zone"] == "Hall"
+    assert event.data["snapshot_path"] == str(folder / "20261130T020000000000Z_hall.jpg")
+    assert json.loads((folder / "20261130T020000000000Z_hall.json").read_text())["status"] == "done"
