@@ -27,7 +27,7 @@ from custom_components.intruder_alert.coordinator import ACCOUNT_RETRY_INTERVAL
 from custom_components.intruder_alert.zone import Zone
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState, ConfigSubentryData
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .conftest import (
@@ -450,3 +450,22 @@ async def test_a_buzzer_missing_at_boot_appears_when_its_pin_can_be_opened(
     ):
         assert await hass.config_entries.async_unload(entry.entry_id)
     assert order == ["off", "close"]
+
+
+@pytest.mark.usefixtures("scene_camera")
+async def test_motion_before_any_platform_still_names_the_device(
+    hass: HomeAssistant, rekognition_server: RekognitionServer, media_dir: Path
+) -> None:
+    """The zone's device exists before its entities: an early event carries its device_id."""
+    with patch("custom_components.intruder_alert.PLATFORMS", []):
+        entry = _account(rekognition_server)
+        await _boot(hass, entry)
+        events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+        event = await _motion(hass, events)
+    zone = next(iter(entry.runtime_data.zones.values()))
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, zone.subentry_id), entry.entry_id
+    )
+    assert device is not None
+    assert event["device_id"] == device.id
+    assert device.via_device_id is not None

@@ -14,7 +14,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, LOGGER, SUBENTRY_ZONE
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
-from .entity import account_device_info
+from .entity import account_device_info, zone_device_info
 from .pipeline import async_report_interrupted
 from .services import async_setup_services
 from .zone import Zone
@@ -68,6 +68,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
         if subentry.subentry_type == SUBENTRY_ZONE:
             zone = Zone(hass, coordinator, subentry)
             coordinator.zones[subentry.subentry_id] = zone
+            # The device before the first motion: an early event still names its device_id.
+            dr.async_get(hass).async_get_or_create(
+                config_entry_id=entry.entry_id,
+                config_subentry_id=subentry.subentry_id,
+                **zone_device_info(zone),
+            )
             # Registered before starting: a zone that fails halfway still releases its pins.
             entry.async_on_unload(zone.async_stop)
             await zone.async_start()

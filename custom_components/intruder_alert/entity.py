@@ -35,6 +35,20 @@ def account_device_info(coordinator: IntruderAlertCoordinator) -> DeviceInfo:
     )
 
 
+def zone_device_info(zone: Zone) -> DeviceInfo:
+    """A zone's device, reached through the account's device."""
+    entry_id = zone.coordinator.config_entry.entry_id
+    return DeviceInfo(
+        identifiers={(DOMAIN, zone.subentry_id)},
+        name=zone.name,
+        manufacturer="Intruder Alert",
+        model="Zone",
+        via_device_id=dr.async_get_device_id_by_identifier(
+            zone.hass, (DOMAIN, entry_id), config_entry_id=entry_id
+        ),
+    )
+
+
 class IntruderAlertAccountEntity(CoordinatorEntity[IntruderAlertCoordinator]):
     """An entity of the account device (people counts, API usage)."""
 
@@ -63,16 +77,7 @@ class IntruderAlertZoneEntity(Entity):
         self.zone = zone
         self._attr_unique_id = f"{zone.subentry_id}_{key}"
         self._attr_translation_key = key
-        entry_id = zone.coordinator.config_entry.entry_id
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, zone.subentry_id)},
-            name=zone.name,
-            manufacturer="Intruder Alert",
-            model="Zone",
-            via_device_id=dr.async_get_device_id_by_identifier(
-                zone.hass, (DOMAIN, entry_id), config_entry_id=entry_id
-            ),
-        )
+        self._attr_device_info = zone_device_info(zone)
 
     async def async_added_to_hass(self) -> None:
         """Follow the zone."""

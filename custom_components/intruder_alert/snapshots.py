@@ -16,7 +16,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util, slugify
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 
 MEDIA_SOURCE_PREFIX = "media-source://media_source"
 IN_PROGRESS = "in_progress"
@@ -110,7 +110,11 @@ class SnapshotStore:
         cutoff = time.time() - retention.total_seconds()
         removed = 0
         for file in self.folder.iterdir():
-            if file.is_file() and file.stat().st_mtime < cutoff:
-                file.unlink(missing_ok=True)
-                removed += 1
+            # One file that cannot be read or deleted must not keep the others forever.
+            try:
+                if file.is_file() and file.stat().st_mtime < cutoff:
+                    file.unlink(missing_ok=True)
+                    removed += 1
+            except OSError as err:
+                LOGGER.warning("Could not delete the old snapshot %s: %s", file.name, err)
         return removed
