@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import asyncio
+from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 import copy
+import threading
+import time
+from types import SimpleNamespace
+from typing import Any
+from unittest.mock import patch
 
 from PIL import Image
 import pytest
@@ -14,8 +21,15 @@ from custom_components.intruder_alert.engine.errors import (
     ConflictError,
     EnrolmentError,
     NotFoundError,
+    UnavailableError,
 )
-from custom_components.intruder_alert.engine.local import RECENT_FRAMES, LocalFaces, similarity
+from custom_components.intruder_alert.engine.local import (
+    RECENT_FRAMES,
+    LocalFaces,
+    _Models,
+    detect_scale,
+    similarity,
+)
 from custom_components.intruder_alert.engine.people import People
 from custom_components.intruder_alert.engine.recognition import Recognizer, Thresholds, Verdict
 
@@ -199,3 +213,111 @@ def test_remembered_frames_are_bounded() -> None:
     for shade in range(RECENT_FRAMES + 3):
         backend.detect_faces(jpeg(Image.new("RGB", (64, 48), (shade * 20, 40, 40))))
     assert len(backend._recent) == RECENT_FRAMES
+
+
+def test_detector_scale() -> None:
+    """The detector looks at about VGA's pixels: twice a small frame, a large frame as it is."""
+    assert detect_scale(640, 480) == 1.0
+    assert detect_scale(1280, 886) == 1.0
+    assert detect_scale(320, 240) == 2.0
+    assert detect_scale(100, 80) == 2.0
+    assert 1.0 < detect_scale(480, 360) < 2.0
+
+
+class _Slow:
+    """One of dlib's models, taking ``delay`` seconds more per call (a slow machine)."""
+
+    def __init__(self, model: Any, method: str, delay: float) -> None:
+        self.model, self.method, self.delay = model, method, delay
+        self.calls = 0
+
+    def __call__(self, *args: Any) -> Any:
+        self.calls += 1
+        time.sleep(self.delay)
+        return getattr(self.model, self.method)(*args)
+
+
+@contextmanager
+def _slow_models(*, detection: float = 0.0, embedding: float = 0.0) -> Iterator[SimpleNamespace]:
+    real = _Models.get()
+    slow = SimpleNamespace(
+        detector=_Slow(real.detector, "__call__", detection),
+        landmarks=real.landmarks,
+        encoder=SimpleNamespace(
+            compute_face_descriptor=_Slow(real.encoder, "compute_face_descriptor", embedding)
+        ),
+    )
+    with patch.object(_Models, "get", return_value=slow):
+        yield slow
+
+
+async def test_timed_out_run_frees_the_recogniser_for_the_next(pool: ThreadPoolExecutor) -> None:
+    """A run the recogniser gave up on stops at its next stage and frees dlib for other zones.
+
+    Meanwhile another zone's run waits a bounded time and reports the recogniser busy: it never
+    hangs behind the abandoned one.
+    """
+    backend = LocalFaces(time_budget=0.6, lock_timeout=0.2)
+    for collection in COLLECTIONS.values():
+        backend.ensure_collection(collection)
+    hall = Recognizer(backend, COLLECTIONS, executor=pool, time_budget=0.6)
+    garden = Recognizer(backend, COLLECTIONS, executor=pool, time_budget=5.0)
+    with _slow_models(embedding=0.3) as slow:  # six faces: 1.8 s of embeddings in all
+        first = asyncio.create_task(hall.recognize(jpeg(group_of_six()), Thresholds()))
+        await asyncio.sleep(0.1)  # the hall's run holds dlib
+        with pytest.raises(UnavailableError, match="offline recogniser is busy"):
+            await garden.recognize(jpeg(grace_hopper()), Thresholds())
+        with pytest.raises(UnavailableError, match="did not answer within"):
+            await first
+        # The abandoned run ends at its next stage, long before its sixth embedding.
+        backend.lock_timeout = 5.0
+        await asyncio.get_running_loop().run_in_executor(pool, _Models.run_lock.acquire, True, 5)
+        _Models.run_lock.release()
+        assert slow.encoder.compute_face_descriptor.calls < 6
+    result = await garden.recognize(jpeg(grace_hopper()), Thresholds())
+    assert result.verdict is Verdict.UNKNOWN
+    assert len(result.faces) == 1
+
+
+def test_spent_budget_stops_before_the_work() -> None:
+    """A call whose time budget is spent does no work and says why."""
+    backend = LocalFaces(time_budget=0.0)
+    with pytest.raises(UnavailableError, match="stopped before starting"):
+        backend.detect_faces(jpeg(grace_hopper()))
+
+
+def test_both_tiers_share_one_computation_within_the_budget() -> None:
+    """A second call for the same frame waits for the first's answer, not longer than its budget."""
+    backend = LocalFaces(time_budget=0.3)
+    frame = jpeg(grace_hopper())
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            backend.detect_faces(frame)
+        except UnavailableError as err:
+            errors.append(err)
+
+    with _slow_models(detection=0.6) as slow:
+        thread = threading.Thread(target=first)
+        thread.start()
+        time.sleep(0.1)
+        with pytest.raises(UnavailableError, match=r"did not finish this frame within 0\.3 s"):
+            backend.detect_faces(frame)
+        thread.join(5)
+    assert not thread.is_alive()
+    assert slow.detector.calls == 1  # one detection for both
+    # The slow detection overran the budget: the first call stopped before the landmarks.
+    assert [str(err) for err in errors] == [
+        "The offline recogniser stopped before landmarks: the time budget of 0.3 s was spent"
+    ]
+
+    # Shared answers: a frame computed once serves the other tier from memory.
+    backend.time_budget = 5.0
+    with _slow_models() as slow:
+        threads = [threading.Thread(target=backend.detect_faces, args=(frame,)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(5)
+        assert slow.detector.calls == 1

@@ -9,25 +9,44 @@ dlib measures a Euclidean distance between embeddings; 0.6 is its "same person" 
 shown as a similarity on Rekognition's scale, so the same thresholds apply:
 
     distance 0.0 → 100 %, 0.3 → 95 %, 0.6 → 90 %, 0.8 → 45 %, 1.0 and more → 0 %
+
+Speed: dlib's detector scans every pixel, so it looks at a copy of the frame scaled to about
+VGA's pixel count (never below full size, never above twice it: the smallest face it finds is
+80 px in a large frame and 40 px in a small one); landmarks and embeddings use the full frame.
+
+Time: dlib aborts when two threads use its models at once, so one lock serialises them. A call
+waits at most ``lock_timeout`` for it (then "the offline recogniser is busy"), and work holding
+it stops at the next stage (detection, landmarks, each face's embedding) once the caller's time
+budget is spent, so a run the recogniser gave up on frees the lock for the next zone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 import hashlib
 import io
+import math
 import threading
+import time
 from typing import Any
 import uuid
 
 from PIL import Image
 
-from .errors import BadImageError, ConflictError, NotFoundError
+from .errors import BadImageError, ConflictError, NotFoundError, UnavailableError
+from .recognition import DEFAULT_TIME_BUDGET
 from .rekognition import CollectionInfo
 from .usage import ApiUsage
 
-# dlib finds faces down to about 40 px when the image is upsampled once.
-UPSAMPLE = 1
+# dlib's detector window is 80 px: faces that small at the scale it looks at are found. It looks
+# at DETECT_PIXELS (about VGA), scaled between once (large frames: 80 px faces) and twice (small
+# frames: 40 px faces); its cost grows with the pixels it looks at.
+DETECT_PIXELS = 640 * 480
+MIN_DETECT_SCALE = 1.0
+MAX_DETECT_SCALE = 2.0
+# How long a call waits for another frame's work before it reports the recogniser busy.
+DEFAULT_LOCK_TIMEOUT = DEFAULT_TIME_BUDGET / 2
 # Frames whose faces are remembered (both tiers search the same frame).
 RECENT_FRAMES = 4
 SAME_PERSON_DISTANCE = 0.6
@@ -64,28 +83,65 @@ class _Models:
             return cls._loaded
 
 
-def _pixels(jpeg: bytes) -> Any:
-    import numpy as np
-
+def _decode(jpeg: bytes) -> Image.Image:
     try:
         with Image.open(io.BytesIO(jpeg)) as image:
-            return np.asarray(image.convert("RGB"))
+            return image.convert("RGB")
     except (OSError, ValueError) as err:
         raise BadImageError(f"The image cannot be decoded: {err}") from err
+
+
+def detect_scale(width: int, height: int) -> float:
+    """How much the detector's copy of a frame ``width`` by ``height`` pixels is scaled."""
+    scale = math.sqrt(DETECT_PIXELS / max(1, width * height))
+    return min(MAX_DETECT_SCALE, max(MIN_DETECT_SCALE, scale))
+
+
+class _Run:
+    """One call's time: it stops at the next stage once ``budget`` seconds have passed."""
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self.started = time.monotonic()
+
+    def remaining(self) -> float:
+        """Seconds left of the budget (never negative)."""
+        return max(0.0, self.budget - (time.monotonic() - self.started))
+
+    def check(self, stage: str) -> None:
+        """Raise UnavailableError if the caller's time budget is spent."""
+        if time.monotonic() - self.started > self.budget:
+            raise UnavailableError(
+                f"The offline recogniser stopped before {stage}: the time budget of "
+                f"{self.budget:g} s was spent"
+            )
 
 
 class LocalFaces:
     """Face collections held in memory and persisted by the caller (``store``, ``on_change``)."""
 
     def __init__(
-        self, store: dict[str, Any] | None = None, on_change: Callable[[], None] | None = None
+        self,
+        store: dict[str, Any] | None = None,
+        on_change: Callable[[], None] | None = None,
+        *,
+        time_budget: float = DEFAULT_TIME_BUDGET,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
-        """``store`` is the persisted state (collections of users and embeddings)."""
+        """``store`` is the persisted state (collections of users and embeddings).
+
+        ``time_budget`` is the recogniser's: a call's work stops once it is spent.
+        ``lock_timeout`` bounds the wait for another call's work.
+        """
         self.store: dict[str, Any] = store if store is not None else {}
         self.store.setdefault("collections", {})
         self.on_change: Callable[[], None] = on_change or (lambda: None)
+        self.time_budget = time_budget
+        self.lock_timeout = lock_timeout
         self._lock = threading.RLock()
         self._recent: dict[bytes, list[tuple[dict[str, float], list[float]]]] = {}
+        self._pending: dict[bytes, Future[list[tuple[dict[str, float], list[float]]]]] = {}
+        self._cache_lock = threading.Lock()
         self.usage = ApiUsage()
 
     # Faces in an image.
@@ -94,28 +150,90 @@ class LocalFaces:
 
         dlib's models are not safe to run from two threads at once, and both tiers search the
         same frame at the same time: one lock, and the last frames' faces are remembered.
+        Raises UnavailableError when the lock stays busy or the time budget is spent.
         """
+        run = _Run(self.time_budget)
         key = hashlib.blake2b(jpeg, digest_size=16).digest()
-        with _Models.run_lock:
+        with self._cache_lock:
             if (cached := self._recent.get(key)) is not None:
                 return cached
-            found = self._compute_faces(jpeg)
+            pending = self._pending.get(key)
+            if pending is None:
+                self._pending[key] = pending = Future()
+                owner = True
+            else:
+                owner = False
+        if not owner:
+            # The other tier's call is working on this frame: share its answer.
+            try:
+                return pending.result(timeout=run.remaining())
+            except TimeoutError as err:
+                raise UnavailableError(
+                    f"The offline recogniser did not finish this frame within {run.budget:g} s"
+                ) from err
+        try:
+            found = self._locked_faces(key, jpeg, run)
+        except BaseException as err:
+            pending.set_exception(err)
+            raise
+        else:
+            pending.set_result(found)
+            return found
+        finally:
+            with self._cache_lock:
+                del self._pending[key]
+
+    def _locked_faces(
+        self, key: bytes, jpeg: bytes, run: _Run
+    ) -> list[tuple[dict[str, float], list[float]]]:
+        """Compute a frame's faces holding dlib's lock, and remember them."""
+        wait = min(self.lock_timeout, run.remaining())
+        if not _Models.run_lock.acquire(timeout=wait):
+            raise UnavailableError(
+                f"The offline recogniser is busy: another frame held it for more than {wait:g} s"
+            )
+        try:
+            found = self._compute_faces(jpeg, run)
+        finally:
+            _Models.run_lock.release()
+        with self._cache_lock:
             self._recent[key] = found
             while len(self._recent) > RECENT_FRAMES:
                 self._recent.pop(next(iter(self._recent)))
-            return found
+        return found
 
-    def _compute_faces(self, jpeg: bytes) -> list[tuple[dict[str, float], list[float]]]:
+    def _compute_faces(self, jpeg: bytes, run: _Run) -> list[tuple[dict[str, float], list[float]]]:
+        import dlib
+        import numpy as np
+
+        run.check("starting")
         models = _Models.get()
-        pixels = _pixels(jpeg)
-        height, width = pixels.shape[:2]
+        image = _decode(jpeg)
+        width, height = image.size
+        pixels = np.asarray(image)
+        scale = detect_scale(width, height)
+        if scale != 1.0:
+            image = image.resize(
+                (round(width * scale), round(height * scale)), Image.Resampling.BILINEAR
+            )
+        run.check("detection")
+        rects = models.detector(np.asarray(image), 0)
         found = []
-        for rect in models.detector(pixels, UPSAMPLE):
+        for found_rect in rects:
+            # Back to the full frame, where landmarks and embeddings are computed.
+            rect = dlib.rectangle(
+                round(found_rect.left() / scale),
+                round(found_rect.top() / scale),
+                round(found_rect.right() / scale),
+                round(found_rect.bottom() / scale),
+            )
             left, top = max(0, rect.left()), max(0, rect.top())
             right, bottom = min(width, rect.right()), min(height, rect.bottom())
             if right <= left or bottom <= top:
                 continue
+            run.check("landmarks")
             shape = models.landmarks(pixels, rect)
+            run.check("an embedding")
             embedding = list(models.encoder.compute_face_descriptor(pixels, shape))
             box = {
                 "Left": left / width,
