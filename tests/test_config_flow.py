@@ -387,8 +387,14 @@ async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry, aws: 
         CONF_FAIL_MODE: "alert",
         CONF_SNAPSHOT_RETENTION_DAYS: 30,
         CONF_PRICE_PER_CALL: 0.001,
+        "alarm_budget": 30,
         "local_fallback": False,
     }
+    with pytest.raises(InvalidData) as refused:
+        await hass.config_entries.options.async_configure(
+            result["flow_id"], {**schema, "alarm_budget": 5}
+        )
+    assert refused.value.schema_errors == {"alarm_budget": "Value 5.0 is too small"}
     with pytest.raises(InvalidData) as refused:
         await hass.config_entries.options.async_configure(
             result["flow_id"], {**schema, CONF_WHITELIST_THRESHOLD: 40}

@@ -7,6 +7,7 @@ event out, with the snapshot; the account check repeats in the background and sa
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 import errno
 from pathlib import Path
@@ -469,3 +470,78 @@ async def test_motion_before_any_platform_still_names_the_device(
     assert device is not None
     assert event["device_id"] == device.id
     assert device.via_device_id is not None
+
+
+def _zone_of(entry: MockConfigEntry) -> Zone:
+    return next(iter(entry.runtime_data.zones.values()))
+
+
+async def test_the_alarm_budget_bounds_motion_to_event(
+    hass: HomeAssistant,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    scene_camera: SceneCamera,
+) -> None:
+    """A cloud slower than the budget: the event fires at the budget, with the snapshot."""
+    entry = _account(rekognition_server, alarm_budget=1)
+    await _boot(hass, entry)
+    scene_camera.frame = portrait("bob")
+    rekognition_server.service.faults.append(Fault("*", "slow", count=100, seconds=4))
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    started = time.monotonic()
+    event = await _motion(hass, events)
+    took = time.monotonic() - started
+    rekognition_server.service.faults.clear()
+    assert event["type"] == "recognition_failed"
+    assert "alarm budget (1 s)" in str(event["reason"])
+    assert Path(str(event["snapshot_path"])).is_file()
+    # Not a speed target: proof the 4 s answers were not waited for.
+    assert took < 3
+
+
+@pytest.mark.parametrize("zones", [[zone_data(frames=2, burst_interval=0.05)]])
+async def test_a_stop_during_burst_ranking_is_reported_at_the_next_start(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+) -> None:
+    """The first frame is on disk before ranking; Home Assistant stopping then loses nothing."""
+    scene_camera.frame = portrait("bob")
+    rekognition_server.service.faults.append(Fault("DetectFaces", "slow", count=2, seconds=3))
+    store = zone_entry.runtime_data.snapshots
+    zone = _zone_of(zone_entry)
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await wait_until(lambda: bool(store.in_progress()))
+    # Home Assistant stops: its tasks are cancelled mid-ranking.
+    assert zone._chain is not None
+    zone._chain.cancel()
+    await _settle(hass, zone)
+    [(snapshot, _)] = await hass.async_add_executor_job(store.in_progress)
+    assert snapshot.path.is_file()
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    assert await hass.config_entries.async_reload(zone_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [event.data["type"] for event in events] == ["recognition_failed"]
+    assert events[0].data["snapshot_path"] == str(snapshot.path)
+    assert "before this frame's recognition finished" in events[0].data["reason"]
+
+
+async def test_a_reload_during_capture_lets_the_run_finish(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """Options changed while the camera is being read: the motion still ends in its event."""
+
+    async def slow_image(*_: object, **__: object) -> bytes:
+        await asyncio.sleep(0.5)
+        return portrait("bob")
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch.object(type(scene_camera), "async_camera_image", side_effect=slow_image):
+        hass.states.async_set("binary_sensor.hall_motion", "on")
+        await asyncio.sleep(0.05)
+        assert await hass.config_entries.async_unload(zone_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [event.data["type"] for event in events] == ["unknown_person"]
+    assert Path(events[0].data["snapshot_path"]).is_file()

@@ -42,6 +42,7 @@ from homeassistant.requirements import async_process_requirements
 from .const import (
     CONF_ACCESS_KEY_ID,
     CONF_ACCOUNT_ID,
+    CONF_ALARM_BUDGET,
     CONF_ALARM_PANEL,
     CONF_BACKEND,
     CONF_BLACKLIST_COLLECTION,
@@ -68,6 +69,7 @@ from .const import (
     CONF_SNAPSHOT_RETENTION_DAYS,
     CONF_WHITELIST_COLLECTION,
     CONF_WHITELIST_THRESHOLD,
+    DEFAULT_ALARM_BUDGET,
     DEFAULT_BLACKLIST_COLLECTION,
     DEFAULT_BLACKLIST_THRESHOLD,
     DEFAULT_BURST_INTERVAL,
@@ -84,7 +86,9 @@ from .const import (
     GPIO_REQUIREMENTS,
     LOCAL_REQUIREMENTS,
     LOGGER,
+    MAX_ALARM_BUDGET,
     MAX_THRESHOLD,
+    MIN_ALARM_BUDGET,
     MIN_THRESHOLD,
     SUBENTRY_ZONE,
     Backend,
@@ -454,6 +458,19 @@ OPTIONS_SCHEMA = vol.Schema(
             NumberSelectorConfig(
                 min=0, max=1, step="any", unit_of_measurement="USD", mode=NumberSelectorMode.BOX
             )
+        ),
+        vol.Required(CONF_ALARM_BUDGET, default=DEFAULT_ALARM_BUDGET): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(
+                    min=MIN_ALARM_BUDGET,
+                    max=MAX_ALARM_BUDGET,
+                    step=1,
+                    unit_of_measurement="s",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+            vol.Coerce(int),
+            vol.Range(min=MIN_ALARM_BUDGET, max=MAX_ALARM_BUDGET),
         ),
     }
 )

@@ -30,6 +30,8 @@ CONF_BLACKLIST_THRESHOLD: Final = "blacklist_threshold"
 CONF_FAIL_MODE: Final = "fail_mode"
 CONF_SNAPSHOT_RETENTION_DAYS: Final = "snapshot_retention_days"
 CONF_PRICE_PER_CALL: Final = "price_per_call"
+# Longest time from motion to the event, whatever fails (capture, ranking, cloud, fallback).
+CONF_ALARM_BUDGET: Final = "alarm_budget"
 # Rekognition accounts: recognise on this device when the cloud fails.
 CONF_LOCAL_FALLBACK: Final = "local_fallback"
 
@@ -38,6 +40,9 @@ DEFAULT_BLACKLIST_THRESHOLD: Final = 95.0
 DEFAULT_SNAPSHOT_RETENTION_DAYS: Final = 30
 # USD per billed image call, Rekognition's first pricing tier.
 DEFAULT_PRICE_PER_CALL: Final = 0.001
+DEFAULT_ALARM_BUDGET: Final = 30
+MIN_ALARM_BUDGET: Final = 10
+MAX_ALARM_BUDGET: Final = 120
 MIN_THRESHOLD: Final = 50.0
 MAX_THRESHOLD: Final = 100.0
 

@@ -25,6 +25,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_ACCESS_KEY_ID,
+    CONF_ALARM_BUDGET,
     CONF_BACKEND,
     CONF_BLACKLIST_COLLECTION,
     CONF_BLACKLIST_THRESHOLD,
@@ -38,6 +39,7 @@ from .const import (
     CONF_SNAPSHOT_RETENTION_DAYS,
     CONF_WHITELIST_COLLECTION,
     CONF_WHITELIST_THRESHOLD,
+    DEFAULT_ALARM_BUDGET,
     DEFAULT_BLACKLIST_THRESHOLD,
     DEFAULT_FAIL_MODE,
     DEFAULT_PRICE_PER_CALL,
@@ -131,6 +133,11 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
     def fail_mode(self) -> FailMode:
         """What a failed recognition turns into."""
         return FailMode(self.config_entry.options.get(CONF_FAIL_MODE, DEFAULT_FAIL_MODE))
+
+    @property
+    def alarm_budget(self) -> float:
+        """Seconds from motion to the event, at most, whatever fails."""
+        return float(self.config_entry.options.get(CONF_ALARM_BUDGET, DEFAULT_ALARM_BUDGET))
 
     @property
     def retention_days(self) -> int:

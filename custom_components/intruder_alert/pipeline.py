@@ -7,6 +7,7 @@ snapshot (fail-secure).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -86,6 +87,13 @@ class Outcome:
         }
 
 
+# A run cut short: by a stop of Home Assistant, or by a reload that could not wait for it.
+INTERRUPTED_REASON = (
+    "Home Assistant stopped, or Intruder Alert was reloaded, before this frame's recognition "
+    "finished"
+)
+
+
 async def async_prepare(hass: HomeAssistant, data: bytes) -> PreparedImage:
     """Decode and shrink a frame in the executor (raises BadImageError)."""
     return await hass.async_add_executor_job(prepare, data)
@@ -100,11 +108,16 @@ async def async_run(
     device_id: str | None = None,
     fire_event: bool = True,
     failure: str | None = None,
+    deadline: float | None = None,
+    saved: Snapshot | None = None,
 ) -> Outcome:
     """Save, recognise, annotate and announce one frame.
 
     ``frame`` is None when capturing failed; ``failure`` then says why, and the run reports a
-    failed recognition without calling the cloud.
+    failed recognition without calling the cloud. ``deadline`` (event loop time) bounds the
+    recognition and the offline fallback: past it the run is announced as failed, with its
+    snapshot. ``saved`` is the frame's snapshot when it was already saved (a burst saves its
+    first frame before ranking).
     """
     outcome = Outcome(
         verdict=Verdict.FAILED,
@@ -121,38 +134,64 @@ async def async_run(
         # is asked: if Home Assistant stops now, the next start reports the interrupted run.
         # A disk that cannot take it (full or read-only SD card, permissions) costs the picture,
         # never the alarm: the frame is still recognised and the reason says what happened.
-        snapshot: Snapshot | None = None
+        snapshot: Snapshot | None = saved
         disk_problem: str | None = None
-        try:
-            snapshot = await hass.async_add_executor_job(
-                store.save_in_progress, frame.jpeg, zone, device_id, outcome.time
-            )
-        except OSError as err:
-            LOGGER.error("The snapshot could not be saved: %s", err)
-            disk_problem = f"The snapshot could not be saved: {err.strerror or err}"
+        if snapshot is None:
+            try:
+                snapshot = await hass.async_add_executor_job(
+                    store.save_in_progress, frame.jpeg, zone, device_id, outcome.time
+                )
+            except OSError as err:
+                LOGGER.error("The snapshot could not be saved: %s", err)
+                disk_problem = f"The snapshot could not be saved: {err.strerror or err}"
         outcome.snapshot = snapshot
         try:
-            result = await coordinator.recognizer.recognize_prepared(frame, coordinator.thresholds)
-        except EngineError as err:
-            outcome.reason = str(err)
-            _handle_engine_failure(hass, coordinator, err)
-            fallback = await _async_fallback(coordinator, frame, err)
-            if fallback is not None:
-                _apply(outcome, fallback)
-                outcome.backend = "local_fallback"
-                outcome.annotated = store.annotated(snapshot) if snapshot else None
-        except Exception as err:  # noqa: BLE001 - fail-secure: an alarm must never be lost
-            LOGGER.exception("Unexpected error during recognition")
-            outcome.reason = f"Unexpected error: {err!r}"
-        else:
-            _apply(outcome, result)
-            outcome.annotated = store.annotated(snapshot) if snapshot else None
+            async with asyncio.timeout_at(deadline):
+                await _async_recognize(hass, coordinator, frame, outcome)
+        except TimeoutError:
+            LOGGER.warning("No verdict within the alarm budget: the run is reported as failed")
+            _apply(outcome, None)
+            outcome.backend = "local" if coordinator.is_local else "rekognition"
+            outcome.reason = "; ".join(
+                filter(
+                    None,
+                    (
+                        outcome.reason,
+                        f"No verdict within the alarm budget ({coordinator.alarm_budget:.0f} s)",
+                    ),
+                )
+            )
+        if outcome.verdict is not Verdict.FAILED and snapshot is not None:
+            outcome.annotated = store.annotated(snapshot)
         if disk_problem is not None:
             outcome.reason = "; ".join(filter(None, (outcome.reason, disk_problem)))
     # The alarm goes first; the annotated copy and the run's record follow it.
     data = _announce(hass, coordinator, outcome, fire_event)
     await _async_after_announce(hass, coordinator, frame, outcome, data)
     return outcome
+
+
+async def _async_recognize(
+    hass: HomeAssistant,
+    coordinator: IntruderAlertCoordinator,
+    frame: PreparedImage,
+    outcome: Outcome,
+) -> None:
+    """The account's backend, then (when it fails and the option is on) this device's."""
+    try:
+        result = await coordinator.recognizer.recognize_prepared(frame, coordinator.thresholds)
+    except EngineError as err:
+        outcome.reason = str(err)
+        _handle_engine_failure(hass, coordinator, err)
+        fallback = await _async_fallback(coordinator, frame, err)
+        if fallback is not None:
+            _apply(outcome, fallback)
+            outcome.backend = "local_fallback"
+    except Exception as err:  # noqa: BLE001 - fail-secure: an alarm must never be lost
+        LOGGER.exception("Unexpected error during recognition")
+        outcome.reason = f"Unexpected error: {err!r}"
+    else:
+        _apply(outcome, result)
 
 
 async def _async_after_announce(
@@ -194,7 +233,7 @@ async def async_report_interrupted(
             zone=record.get("zone"),
             device_id=record.get("device_id"),
             snapshot=snapshot,
-            reason="Home Assistant stopped while this frame was being recognised",
+            reason=INTERRUPTED_REASON,
         )
         # Alert first, then mark the record: a stop in between repeats the alert, never loses it.
         data = _announce(hass, coordinator, outcome, fire_event=True)
@@ -223,7 +262,12 @@ async def _async_fallback(
     return result
 
 
-def _apply(outcome: Outcome, result: Recognition) -> None:
+def _apply(outcome: Outcome, result: Recognition | None) -> None:
+    """Take a recognition's verdict and faces (None: failed, nothing found)."""
+    if result is None:
+        outcome.verdict = Verdict.FAILED
+        outcome.faces = []
+        return
     outcome.verdict = result.verdict
     outcome.faces = result.faces
     outcome.api_calls = result.api_calls

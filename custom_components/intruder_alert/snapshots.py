@@ -94,6 +94,11 @@ class SnapshotStore:
                 found.append((self._snapshot(path.with_suffix(".jpg").name), record))
         return found
 
+    def delete(self, snapshot: Snapshot) -> None:
+        """Delete a snapshot and its record (a burst frame that was not chosen); blocking."""
+        snapshot.path.unlink(missing_ok=True)
+        snapshot.path.with_suffix(".json").unlink(missing_ok=True)
+
     def annotated(self, original: Snapshot) -> Snapshot:
         """Where the boxed-and-labelled copy of ``original`` goes."""
         return self._snapshot(original.path.stem + "_annotated.jpg")

@@ -25,6 +25,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 from homeassistant.requirements import async_process_requirements
+from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_ALARM_PANEL,
@@ -55,6 +56,7 @@ from .const import (
 from .engine.errors import BadImageError, EngineError
 from .engine.images import PreparedImage
 from .pipeline import Outcome, async_prepare, async_run
+from .snapshots import Snapshot
 
 if TYPE_CHECKING:
     from .coordinator import IntruderAlertCoordinator
@@ -66,6 +68,8 @@ CAMERA_TIMEOUT = 10
 # Ranking a burst's frames (one DetectFaces per frame) is an optimisation: past this the first
 # frame is recognised instead, so ranking cannot hold the alarm back.
 RANK_BUDGET_SECONDS = 4.0
+# A reload (options changed, zone added) waits this long for a run in flight to announce itself.
+UNLOAD_GRACE_SECONDS = 10.0
 # While the GPIO chip cannot be used (not there at start-up, or gone while running), it is
 # opened again this often.
 GPIO_RETRY_SECONDS = 30
@@ -147,6 +151,10 @@ class Zone:
         self._cooldown_timer: CALLBACK_TYPE | None = None
         # Motion runs and action runs never capture at the same time.
         self._run_lock = asyncio.Lock()
+        self._chain: asyncio.Task[None] | None = None
+        # A burst's first frame, saved before the frames are ranked (so a stop then loses
+        # nothing): (frame, snapshot), or None.
+        self._provisional: tuple[PreparedImage, Snapshot] | None = None
         self._listeners: list[Callable[[], None]] = []
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._gpio_retry: CALLBACK_TYPE | None = None
@@ -334,6 +342,17 @@ class Zone:
 
     async def async_stop(self) -> None:
         """Release the hardware (GPIO pins, camera) and the subscriptions."""
+        if (chain := self._chain) is not None and not chain.done():
+            # A run in flight finishes and fires its event before the hardware goes.
+            _, pending = await asyncio.wait({chain}, timeout=UNLOAD_GRACE_SECONDS)
+            for task in pending:
+                LOGGER.warning(
+                    "Zone %s: the run did not finish within %s s of the reload; it is reported "
+                    "when the account is back",
+                    self.name,
+                    UNLOAD_GRACE_SECONDS,
+                )
+                task.cancel()
         self._stopped = True
         if self._cooldown_timer is not None:
             self._cooldown_timer()
@@ -450,8 +469,9 @@ class Zone:
             self._pending = True
             return False
         self._running = True
-        self.coordinator.config_entry.async_create_background_task(
-            self.hass, self._async_run_chain(), f"intruder_alert zone {self.name}"
+        # Not bound to the entry: an unload lets a run in flight finish (see async_stop).
+        self._chain = self.hass.async_create_background_task(
+            self._async_run_chain(), f"intruder_alert zone {self.name}"
         )
         return True
 
@@ -511,15 +531,27 @@ class Zone:
         """Capture, recognise, announce: one run at a time (an action waits for a motion run)."""
         async with self._run_lock:
             self.stats.runs += 1
+            # The alarm budget covers everything from here to the event.
+            deadline = self.hass.loop.time() + self.coordinator.alarm_budget
             frame: PreparedImage | None = None
             failure: str | None = None
+            self._forget_provisional()
             try:
-                frame = await self._async_best_frame()
+                async with asyncio.timeout_at(deadline):
+                    frame = await self._async_best_frame()
             except CaptureError as err:
                 failure = str(err)
+            except TimeoutError:
+                failure = (
+                    f"No frame within the alarm budget ({self.coordinator.alarm_budget:.0f} s)"
+                )
+                if self._provisional is not None:
+                    frame = self._provisional[0]
+                    failure = None
             except Exception as err:  # noqa: BLE001 - a camera platform's own bug still alerts
                 LOGGER.exception("Zone %s: taking a frame failed", self.name)
                 failure = f"Taking a frame failed: {err!r}"
+            saved = await self._async_settle_provisional(frame)
             try:
                 outcome = await async_run(
                     self.hass,
@@ -529,6 +561,8 @@ class Zone:
                     device_id=self.device_id,
                     fire_event=fire_event,
                     failure=failure,
+                    deadline=deadline,
+                    saved=saved,
                 )
             except Exception as err:  # noqa: BLE001 - the last line of fail-secure
                 LOGGER.exception("Zone %s: the run failed", self.name)
@@ -543,6 +577,21 @@ class Zone:
                 )
             self.async_set_outcome(outcome)
             return outcome
+
+    def _forget_provisional(self) -> None:
+        # A previous run cut short left its first frame: its record stays for the next start.
+        self._provisional = None
+
+    async def _async_settle_provisional(self, frame: PreparedImage | None) -> Snapshot | None:
+        """The snapshot already saved for ``frame``, or None (an unused one is deleted)."""
+        if (provisional := self._provisional) is None:
+            return None
+        self._provisional = None
+        first, snapshot = provisional
+        if frame is first:
+            return snapshot
+        await self.hass.async_add_executor_job(self.coordinator.snapshots.delete, snapshot)
+        return None
 
     @callback
     def async_set_outcome(self, outcome: Outcome) -> None:
@@ -579,6 +628,21 @@ class Zone:
         except BadImageError as err:
             raise CaptureError(f"The camera's image cannot be used: {err}") from err
 
+    async def _async_save_provisional(self, frame: PreparedImage) -> None:
+        """Save a burst's first frame before the rest: a stop during ranking still reports it."""
+        try:
+            snapshot = await self.hass.async_add_executor_job(
+                self.coordinator.snapshots.save_in_progress,
+                frame.jpeg,
+                self.name,
+                self.device_id,
+                dt_util.utcnow(),
+            )
+        except OSError as err:  # the run saves (or reports failing to save) the chosen frame
+            LOGGER.debug("Zone %s: the first frame could not be saved yet: %s", self.name, err)
+            return
+        self._provisional = (frame, snapshot)
+
     async def _async_best_frame(self) -> PreparedImage:
         """One frame, or the burst's frame with the most and largest faces."""
         count = max(1, int(self.config.get(CONF_FRAMES, DEFAULT_FRAMES)))
@@ -595,6 +659,8 @@ class Zone:
                 # A later frame failing never throws the good ones away.
                 LOGGER.debug("Zone %s: frame %s of the burst failed: %s", self.name, index, err)
                 break
+            if index == 0 and count > 1:
+                await self._async_save_provisional(frames[0])
         if len(frames) == 1:
             return frames[0]
         try:
