@@ -6,8 +6,10 @@ strangers). They print numbers; they assert none.
 
 from __future__ import annotations
 
+from datetime import date
 import io
 import json
+import os
 from pathlib import Path
 import subprocess
 import sys
@@ -183,6 +185,9 @@ async def test_local_alarm_latency(
         "rss_end_mb": _rss_mb(),
         "recognitions": run,
         "soak_seconds": round(time.monotonic() - started, 1),
+        "runs": RUNS,
+        "cores": os.cpu_count(),
+        "date": date.today().isoformat(),
     }
 
 
@@ -196,8 +201,13 @@ def local_table() -> list[str]:
     lines += ["### Offline backend (dlib on this device)", ""]
     if latency:
         lines += [
-            "Motion edge → `intruder_alert_event` in a real Home Assistant, every frame a new JPEG "
-            "file (so nothing is answered from the backend's per-frame cache):",
+            f"Measured on {latency.get('date', '?')} on {latency.get('cores', '?')} cores "
+            "(`scripts/bench -k local`): motion edge → `intruder_alert_event` in a real Home "
+            "Assistant (capture, snapshot, both tiers, annotated image, event), median and p95 of "
+            f"{latency.get('runs', '?')} runs after a warm-up, every frame a new JPEG file (so "
+            "nothing is answered from the backend's per-frame cache). dlib's detector looks at a "
+            "copy of the frame scaled to about 640×480 pixels (never below full size, at most "
+            "twice it); landmarks and embeddings use the full frame.",
             "",
             "| Frame | Pixels | Verdict | Faces | Median | p95 |",
             "| --- | --- | --- | --- | --- | --- |",
