@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.intruder_alert.const import EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.hardware.gpiod_factory import GpiodFactory
 from custom_components.intruder_alert.zone import GPIO_RETRY_SECONDS, Zone
+from homeassistant.components import camera
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import dt as dt_util
 
@@ -418,3 +419,39 @@ async def test_gpio_chip_lost_and_back(
         "siren", "turn_on", {"entity_id": "siren.porch_buzzer"}, blocking=True
     )
     assert header_chip.levels[18] is True
+
+
+@pytest.mark.parametrize(
+    "zones",
+    [
+        [
+            zone_data(
+                title="Gate", camera_source="picamera", camera_index=0, camera_resolution="800x600"
+            )
+        ]
+    ],
+)
+async def test_pi_camera_previews_reuse_a_recent_still(
+    hass: HomeAssistant, fake_picamera2: Any, zone_entry: MockConfigEntry
+) -> None:
+    """Dashboards refreshing the zone camera do not take a full-resolution still each time."""
+    picamera = fake_picamera2.instances[0]
+    stills = 0
+    real_capture = picamera.capture_file
+
+    def counted(target: Any, format: str) -> None:  # noqa: A002 - picamera2's signature
+        nonlocal stills
+        stills += 1
+        real_capture(target, format)
+
+    picamera.capture_file = counted
+    first = await camera.async_get_image(hass, "camera.gate_camera")
+    second = await camera.async_get_image(hass, "camera.gate_camera")
+    assert stills == 1
+    assert first.content == second.content
+    # An alarm always takes its own still.
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    hass.states.async_set("binary_sensor.hall_motion", "on")
+    await _idle(hass, _zone(zone_entry))
+    assert len(events) == 1
+    assert stills == 2

@@ -38,8 +38,8 @@ class ZoneCamera(IntruderAlertZoneEntity, Camera):
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
-        """A fresh still."""
+        """A recent still (the Pi camera reuses one that is a few seconds old)."""
         try:
-            return await self.zone.async_capture_jpeg()
+            return await self.zone.async_preview_jpeg()
         except CaptureError:
             return None

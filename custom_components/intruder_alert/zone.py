@@ -70,6 +70,9 @@ CAMERA_TIMEOUT = 10
 RANK_BUDGET_SECONDS = 4.0
 # A reload (options changed, zone added) waits this long for a run in flight to announce itself.
 UNLOAD_GRACE_SECONDS = 10.0
+# The Pi camera's preview (the zone's camera entity in dashboards) reuses a still this young
+# instead of taking a full-resolution still for every refresh of every open dashboard.
+PREVIEW_MAX_AGE_SECONDS = 10.0
 # While the GPIO chip cannot be used (not there at start-up, or gone while running), it is
 # opened again this often.
 GPIO_RETRY_SECONDS = 30
@@ -151,6 +154,8 @@ class Zone:
         self._cooldown_timer: CALLBACK_TYPE | None = None
         # Motion runs and action runs never capture at the same time.
         self._run_lock = asyncio.Lock()
+        # The last still the Pi camera took, and when (monotonic), for previews.
+        self._last_still: tuple[bytes, float] | None = None
         self._chain: asyncio.Task[None] | None = None
         # A burst's first frame, saved before the frames are ranked (so a stop then loses
         # nothing): (frame, snapshot), or None.
@@ -610,6 +615,7 @@ class Zone:
             except Exception as err:
                 self._set_camera_available(False, str(err))
                 raise CaptureError(f"The Raspberry Pi camera failed: {err}") from err
+            self._last_still = (data, time.monotonic())
         else:
             entity_id = self.config[CONF_CAMERA_ENTITY]
             try:
@@ -620,6 +626,18 @@ class Zone:
             data = image.content
         self._set_camera_available(True)
         return data
+
+    async def async_preview_jpeg(self) -> bytes:
+        """What the camera sees, for dashboards (raises CaptureError).
+
+        A Pi camera serves its last still while it is young or while a run is capturing, so
+        open dashboards never queue full-resolution stills in front of an alarm's.
+        """
+        if self.camera_source is CameraSource.PICAMERA and (last := self._last_still):
+            data, taken = last
+            if self._run_lock.locked() or time.monotonic() - taken < PREVIEW_MAX_AGE_SECONDS:
+                return data
+        return await self.async_capture_jpeg()
 
     async def _async_capture(self) -> PreparedImage:
         data = await self.async_capture_jpeg()
