@@ -55,9 +55,9 @@ from .const import (
 from .engine.aws import AwsSettings
 from .engine.backend import FaceBackend
 from .engine.errors import AccessDeniedError, AuthError, EngineError, NotFoundError
-from .engine.local import LocalFaces
+from .engine.local import DEFAULT_LOCK_TIMEOUT, LocalFaces
 from .engine.people import People
-from .engine.recognition import Recognizer, Thresholds
+from .engine.recognition import DEFAULT_TIME_BUDGET, Recognizer, Thresholds
 from .engine.rekognition import CollectionInfo, Rekognition
 from .engine.usage import ApiUsage
 from .issues import async_create_collection_issue, async_delete_collection_issue
@@ -198,7 +198,13 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
         store: Store[dict[str, Any]] = Store(
             self.hass, 1, f"{DOMAIN}.{self.config_entry.entry_id}.{store_name}", private=True
         )
-        backend = LocalFaces(await store.async_load() or {})
+        # Work a run has given up on stops within the alarm budget, so it cannot keep dlib
+        # busy for the next zone's run.
+        backend = LocalFaces(
+            await store.async_load() or {},
+            time_budget=min(DEFAULT_TIME_BUDGET, self.alarm_budget),
+            lock_timeout=min(DEFAULT_LOCK_TIMEOUT, self.alarm_budget / 2),
+        )
 
         def save_soon() -> None:
             # Called on executor threads after each change: hop to the loop, batch the writes.
