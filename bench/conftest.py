@@ -118,8 +118,10 @@ def _table() -> str:
             f"median run {soak['median_ms']} ms.",
             "",
         ]
+    from bench.bench_faults import faults_table
     from bench.bench_local import local_table
 
+    lines += faults_table()
     lines += local_table()
     return "\n".join(lines)
 
@@ -151,7 +153,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             f"Home Assistant {machine['home_assistant']}. A real Home Assistant runs the real pipeline (zone motion → "
             "capture → snapshot → recognition → event) against the local Rekognition protocol server "
             "(`tests/rekognition_server.py`) with the injected per-call latency L.\n\n"
-            "Reproduce: `scripts/bench` (about 4 minutes; `INTRUDER_ALERT_BENCH_QUICK=1 scripts/bench` for a short smoke run). "
+            "Reproduce: `scripts/bench` (about 6 minutes, 2 of them the fault classes; `INTRUDER_ALERT_BENCH_QUICK=1 scripts/bench` for a short smoke run). "
             "Raw figures: `bench/results/latest.json`.\n\n"
         )
         (ROOT / "BENCHMARKS.md").write_text(header + table + "\n")
