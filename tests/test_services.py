@@ -77,7 +77,10 @@ async def test_recognize_file_fires_event_with_the_contract(
     assert response["verdict"] == "unknown"
     assert response["names"] == ["Alice"]
     assert [face["verdict"] for face in response["faces"]] == ["known", "unknown", "unknown"]
+    assert [face["index"] for face in response["faces"]] == [0, 1, 2]
+    assert len(response["run_id"]) == 26  # a ULID
     assert response["faces"][0] | {"bounding_box": None} == {
+        "index": 0,
         "tier": "whitelist",
         "name": "Alice",
         "similarity": 99.3,

@@ -115,8 +115,9 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
         # The offline backend standing in when the cloud fails (an option of cloud accounts).
         self.fallback_recognizer: Recognizer | None = None
         self.fallback_people: People | None = None
-        # Keyed by zone name; None for runs started by an action without a zone.
-        self.last_unknown_faces: dict[str | None, bytes] = {}
+        # The last run's only unknown face per zone name (key None: runs started by an action
+        # without a zone); the value is None when that run had several unknown faces.
+        self.last_unknown_faces: dict[str | None, bytes | None] = {}
         # Zones by subentry id, running while the entry is loaded.
         self.zones: dict[str, Zone] = {}
 

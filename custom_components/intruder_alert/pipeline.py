@@ -14,6 +14,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
 
 from .const import EVENT_INTRUDER_ALERT, LOGGER, EventType, FailMode
 from .coordinator import IntruderAlertCoordinator
@@ -49,6 +50,8 @@ class Outcome:
     event_type: EventType | None = None
     # Who decided: "rekognition", "local", or "local_fallback" when the cloud had failed.
     backend: str = "rekognition"
+    # Names the run for enrolment ("this face of that run") and for its record on disk.
+    run_id: str = field(default_factory=ulid_now)
 
     @property
     def result(self) -> EventType:
@@ -70,11 +73,12 @@ class Outcome:
         """Event data and action response (DESIGN.md's contract)."""
         return {
             "type": (self.event_type or self.result).value,
+            "run_id": self.run_id,
             "verdict": self.verdict.value,
             "zone": self.zone,
             "device_id": self.device_id,
             "config_entry_id": entry_id,
-            "faces": [face.as_dict() for face in self.faces],
+            "faces": [{"index": index} | face.as_dict() for index, face in enumerate(self.faces)],
             "names": self.names,
             "similarity": self.best_similarity,
             "snapshot_path": str(self.snapshot.path) if self.snapshot else None,
@@ -110,6 +114,7 @@ async def async_run(
     failure: str | None = None,
     deadline: float | None = None,
     saved: Snapshot | None = None,
+    run_id: str | None = None,
 ) -> Outcome:
     """Save, recognise, annotate and announce one frame.
 
@@ -126,6 +131,8 @@ async def async_run(
         device_id=device_id,
         backend="local" if coordinator.is_local else "rekognition",
     )
+    if run_id is not None:
+        outcome.run_id = run_id
     store = coordinator.snapshots
     if frame is None:
         outcome.reason = failure or "No frame was captured."
@@ -139,7 +146,12 @@ async def async_run(
         if snapshot is None:
             try:
                 snapshot = await hass.async_add_executor_job(
-                    store.save_in_progress, frame.jpeg, zone, device_id, outcome.time
+                    store.save_in_progress,
+                    frame.jpeg,
+                    zone,
+                    device_id,
+                    outcome.time,
+                    outcome.run_id,
                 )
             except OSError as err:
                 LOGGER.error("The snapshot could not be saved: %s", err)
@@ -235,6 +247,8 @@ async def async_report_interrupted(
             snapshot=snapshot,
             reason=INTERRUPTED_REASON,
         )
+        if record.get("run_id"):
+            outcome.run_id = str(record["run_id"])
         # Alert first, then mark the record: a stop in between repeats the alert, never loses it.
         data = _announce(hass, coordinator, outcome, fire_event=True)
         await hass.async_add_executor_job(store.write_record, snapshot, data)
@@ -286,11 +300,16 @@ async def _async_keep_images(
     def work() -> bytes | None:
         labels = [(face.box, face.verdict.value, face.label) for face in outcome.faces]
         coordinator.snapshots.write(annotated, annotate(frame.image, labels))
-        unknown = next((face for face in outcome.faces if face.verdict is Verdict.UNKNOWN), None)
-        return crop(frame.image, crop_box(frame.image, unknown.box)) if unknown else None
+        unknown = [face for face in outcome.faces if face.verdict is Verdict.UNKNOWN]
+        if len(unknown) != 1:
+            return None
+        return crop(frame.image, crop_box(frame.image, unknown[0].box))
 
     unknown_face = await hass.async_add_executor_job(work)
-    if unknown_face is not None:
+    unknown_count = sum(face.verdict is Verdict.UNKNOWN for face in outcome.faces)
+    if unknown_count:
+        # With several strangers in the frame the zone shortcut cannot know which one is meant:
+        # None makes enrolment ask for the run and the face instead of guessing.
         coordinator.last_unknown_faces[outcome.zone] = unknown_face
     coordinator.async_update_listeners()
 

@@ -12,8 +12,14 @@ from homeassistant.components import camera
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    Unauthorized,
+    UnknownUser,
+)
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.service import async_register_admin_service
 
 from .const import DOMAIN, LOGGER, Tier
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
@@ -26,7 +32,7 @@ from .engine.errors import (
     InvalidNameError,
     NotFoundError,
 )
-from .engine.images import PreparedImage
+from .engine.images import BoundingBox, PreparedImage, crop, crop_box, decode
 from .pipeline import async_prepare, async_run
 
 SERVICE_RECOGNIZE = "recognize"
@@ -40,6 +46,8 @@ ATTR_ZONE = "zone"
 ATTR_FIRE_EVENT = "fire_event"
 ATTR_TIER = "tier"
 ATTR_NAME = "name"
+ATTR_RUN_ID = "run_id"
+ATTR_FACE_INDEX = "face_index"
 
 # Larger files are refused before they are read: a 50-megapixel JPEG is about 25 MB.
 MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024
@@ -56,7 +64,15 @@ RECOGNIZE_SCHEMA = vol.Schema(
     {**_ENTRY, **_SOURCES, vol.Optional(ATTR_FIRE_EVENT, default=True): cv.boolean}
 )
 ENROLL_SCHEMA = vol.Schema(
-    {**_ENTRY, **_SOURCES, vol.Required(ATTR_TIER): _TIER, vol.Required(ATTR_NAME): cv.string}
+    {
+        **_ENTRY,
+        **_SOURCES,
+        # A past run's face: exactly the face its event showed (the face index is its position).
+        vol.Optional(ATTR_RUN_ID): cv.string,
+        vol.Optional(ATTR_FACE_INDEX): vol.All(vol.Coerce(int), vol.Range(min=0)),
+        vol.Required(ATTR_TIER): _TIER,
+        vol.Required(ATTR_NAME): cv.string,
+    }
 )
 REMOVE_SCHEMA = vol.Schema(
     {**_ENTRY, vol.Required(ATTR_TIER): _TIER, vol.Required(ATTR_NAME): cv.string}
@@ -118,9 +134,13 @@ def _read_image_file(path: str) -> bytes:
 async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator) -> bytes:
     """The image an action names: a camera entity, an allowed file, or a zone's last stranger."""
     hass = call.hass
-    sources = [key for key in (ATTR_CAMERA, ATTR_IMAGE_PATH, ATTR_ZONE) if key in call.data]
+    sources = [
+        key for key in (ATTR_CAMERA, ATTR_IMAGE_PATH, ATTR_ZONE, ATTR_RUN_ID) if key in call.data
+    ]
     if len(sources) != 1:
         raise _validation_error("one_source")
+    if ATTR_RUN_ID in call.data:
+        return await _async_run_face(call, coordinator)
     if ATTR_CAMERA in call.data:
         entity_id = call.data[ATTR_CAMERA]
         if hass.states.get(entity_id) is None:
@@ -142,7 +162,36 @@ async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator)
     zone = call.data[ATTR_ZONE]
     if zone not in coordinator.last_unknown_faces:
         raise _validation_error("no_unknown_face", zone=zone)
-    return coordinator.last_unknown_faces[zone]
+    if (face := coordinator.last_unknown_faces[zone]) is None:
+        raise _validation_error("several_unknown_faces", zone=zone)
+    return face
+
+
+async def _async_run_face(call: ServiceCall, coordinator: IntruderAlertCoordinator) -> bytes:
+    """The face ``face_index`` of run ``run_id``, cut from that run's snapshot."""
+    run_id = call.data[ATTR_RUN_ID]
+    if (index := call.data.get(ATTR_FACE_INDEX)) is None:
+        raise _validation_error("face_index_required")
+    store = coordinator.snapshots
+
+    def cut() -> bytes:
+        found = store.find_run(run_id)
+        if found is None or not found[0].path.is_file():
+            raise _validation_error("run_not_found", run_id=run_id)
+        snapshot, record = found
+        faces = record.get("faces") or []
+        if index >= len(faces):
+            raise _validation_error(
+                "face_not_found", run_id=run_id, index=str(index), count=str(len(faces))
+            )
+        box = faces[index]["bounding_box"]
+        image = decode(snapshot.path.read_bytes())
+        return crop(
+            image,
+            crop_box(image, BoundingBox(box["left"], box["top"], box["width"], box["height"])),
+        )
+
+    return await call.hass.async_add_executor_job(cut)
 
 
 async def _async_prepared(
@@ -155,7 +204,20 @@ async def _async_prepared(
         raise _validation_error("bad_image", error=str(err)) from err
 
 
+async def _async_require_admin(call: ServiceCall) -> None:
+    """Refuse a signed-in user who is not an administrator (automations have no user)."""
+    if call.context.user_id is None:
+        return
+    user = await call.hass.auth.async_get_user(call.context.user_id)
+    if user is None:
+        raise UnknownUser(context=call.context)
+    if not user.is_admin:
+        raise Unauthorized(context=call.context)
+
+
 async def _async_recognize(call: ServiceCall) -> ServiceResponse:
+    if ATTR_IMAGE_PATH in call.data:
+        await _async_require_admin(call)
     coordinator = _coordinator(call)
     if ATTR_ZONE in call.data:
         # A zone: take a still from its camera, exactly as motion would.
@@ -258,15 +320,30 @@ async def _async_list(call: ServiceCall) -> ServiceResponse:
 
 
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the actions (once, for every account)."""
+    """Register the actions (once, for every account).
+
+    Who is trusted is the owner's decision: enrolling and removing people are admin-only, and
+    so is recognising a file (it reads from the server's disk and sends the picture out).
+    Automations (no user) may call them all.
+    """
     hass.services.async_register(
         DOMAIN, SERVICE_RECOGNIZE, _async_recognize, RECOGNIZE_SCHEMA, SupportsResponse.OPTIONAL
     )
-    hass.services.async_register(
-        DOMAIN, SERVICE_ENROLL_FACE, _async_enroll, ENROLL_SCHEMA, SupportsResponse.OPTIONAL
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_ENROLL_FACE,
+        _async_enroll,
+        ENROLL_SCHEMA,
+        SupportsResponse.OPTIONAL,
     )
-    hass.services.async_register(
-        DOMAIN, SERVICE_REMOVE_PERSON, _async_remove, REMOVE_SCHEMA, SupportsResponse.OPTIONAL
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_REMOVE_PERSON,
+        _async_remove,
+        REMOVE_SCHEMA,
+        SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
         DOMAIN, SERVICE_LIST_PEOPLE, _async_list, LIST_SCHEMA, SupportsResponse.ONLY

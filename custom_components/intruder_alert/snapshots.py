@@ -63,15 +63,39 @@ class SnapshotStore:
         return snapshot
 
     def save_in_progress(
-        self, data: bytes, zone: str | None, device_id: str | None, when: datetime
+        self,
+        data: bytes,
+        zone: str | None,
+        device_id: str | None,
+        when: datetime,
+        run_id: str | None = None,
     ) -> Snapshot:
         """Save a frame with a record that its recognition has started; blocking."""
         snapshot = self.save(data, zone, when)
         self.write_record(
             snapshot,
-            {"status": IN_PROGRESS, "zone": zone, "device_id": device_id, "time": when.isoformat()},
+            {
+                "status": IN_PROGRESS,
+                "run_id": run_id,
+                "zone": zone,
+                "device_id": device_id,
+                "time": when.isoformat(),
+            },
         )
         return snapshot
+
+    def find_run(self, run_id: str) -> tuple[Snapshot, dict[str, Any]] | None:
+        """The snapshot and record of run ``run_id`` (still within the retention); blocking."""
+        if not self.folder.is_dir():
+            return None
+        for path in sorted(self.folder.glob("*.json"), reverse=True):
+            try:
+                record = json.loads(path.read_text())
+            except OSError, ValueError:
+                continue
+            if record.get("run_id") == run_id:
+                return self._snapshot(path.with_suffix(".jpg").name), record
+        return None
 
     def write_record(self, snapshot: Snapshot, record: dict[str, Any]) -> None:
         """Write the JSON record beside a snapshot (atomically); blocking."""

@@ -26,6 +26,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later, async_track_state_change_event
 from homeassistant.requirements import async_process_requirements
 from homeassistant.util import dt as dt_util
+from homeassistant.util.ulid import ulid_now
 
 from .const import (
     CONF_ALARM_PANEL,
@@ -160,6 +161,7 @@ class Zone:
         # A burst's first frame, saved before the frames are ranked (so a stop then loses
         # nothing): (frame, snapshot), or None.
         self._provisional: tuple[PreparedImage, Snapshot] | None = None
+        self._run_id = ulid_now()
         self._listeners: list[Callable[[], None]] = []
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._gpio_retry: CALLBACK_TYPE | None = None
@@ -541,6 +543,8 @@ class Zone:
             frame: PreparedImage | None = None
             failure: str | None = None
             self._forget_provisional()
+            # Named before the first frame is saved, so an early record carries it too.
+            self._run_id = ulid_now()
             try:
                 async with asyncio.timeout_at(deadline):
                     frame = await self._async_best_frame()
@@ -568,6 +572,7 @@ class Zone:
                     failure=failure,
                     deadline=deadline,
                     saved=saved,
+                    run_id=self._run_id,
                 )
             except Exception as err:  # noqa: BLE001 - the last line of fail-secure
                 LOGGER.exception("Zone %s: the run failed", self.name)
@@ -655,6 +660,7 @@ class Zone:
                 self.name,
                 self.device_id,
                 dt_util.utcnow(),
+                self._run_id,
             )
         except OSError as err:  # the run saves (or reports failing to save) the chosen frame
             LOGGER.debug("Zone %s: the first frame could not be saved yet: %s", self.name, err)

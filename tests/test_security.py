@@ -1,0 +1,207 @@
+"""Only the owner decides who is trusted: real Home Assistant users, over the websocket API.
+
+An administrator and an ordinary user (HA's "users" group) call the actions as the frontend
+does. Faces are enrolled by the run and face an event showed, never by "the newest stranger".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockUser,
+    async_capture_events,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.pipeline import async_prepare, async_run
+from homeassistant.auth.const import GROUP_ID_USER
+from homeassistant.auth.models import Credentials
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+
+from .conftest import enroll_directly
+from .rekognition_server import RekognitionServer
+from .scenes import Person, portrait, scene
+
+
+@pytest.fixture
+async def user_token(hass: HomeAssistant, local_auth: Any) -> str:
+    """An access token of an ordinary (non-admin) Home Assistant user."""
+    user = MockUser(groups=[await hass.auth.async_get_group(GROUP_ID_USER)]).add_to_hass(hass)
+    assert not user.is_admin
+    credential = Credentials(
+        id="household-member",
+        auth_provider_type="homeassistant",
+        auth_provider_id=None,
+        data={"username": "household"},
+        is_new=False,
+    )
+    await hass.auth.async_link_user(user, credential)
+    refresh = await hass.auth.async_create_refresh_token(
+        user, "https://example.invalid/", credential=credential
+    )
+    return hass.auth.async_create_access_token(refresh)
+
+
+async def _ws_call(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    token: str | None,
+    service: str,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    client = await hass_ws_client(hass, access_token=token) if token else await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "call_service",
+            "domain": DOMAIN,
+            "service": service,
+            "service_data": data,
+            "return_response": True,
+        }
+    )
+    return dict(await client.receive_json())
+
+
+async def test_an_ordinary_user_cannot_change_who_is_trusted(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    hass_ws_client: WebSocketGenerator,
+    user_token: str,
+) -> None:
+    photo = media_dir / "me.jpg"
+    photo.write_bytes(portrait("mallory"))
+    enroll_directly(rekognition_server, "intruder_alert_blacklist", "eve", "Eve")
+    calls_before = sum(rekognition_server.service.calls.values())
+
+    for service, data in (
+        ("enroll_face", {"tier": "whitelist", "name": "Me", "image_path": str(photo)}),
+        ("remove_person", {"tier": "blacklist", "name": "Eve"}),
+        ("recognize", {"image_path": str(photo)}),
+    ):
+        answer = await _ws_call(hass, hass_ws_client, user_token, service, data)
+        assert not answer["success"], service
+        # What the frontend shows: HA's own Unauthorized error.
+        assert answer["error"]["message"] == "Unauthorized", service
+
+    # Nothing reached AWS, nothing changed.
+    assert sum(rekognition_server.service.calls.values()) == calls_before
+    people = await hass.services.async_call(
+        DOMAIN, "list_people", {}, blocking=True, return_response=True
+    )
+    assert people == {
+        "whitelist": [],
+        "blacklist": [{"name": "Eve", "user_id": people["blacklist"][0]["user_id"], "faces": 1}],
+    }
+
+    # The administrator can (over the same API).
+    answer = await _ws_call(
+        hass,
+        hass_ws_client,
+        None,
+        "enroll_face",
+        {"tier": "whitelist", "name": "Mallory", "image_path": str(photo)},
+    )
+    assert answer["success"], answer
+    assert answer["result"]["response"]["name"] == "Mallory"
+
+
+async def test_an_ordinary_user_may_still_test_a_camera(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    scene_camera: Any,
+    hass_ws_client: WebSocketGenerator,
+    user_token: str,
+) -> None:
+    """Recognising what a camera sees reads no file and changes nobody's trust."""
+    scene_camera.frame = portrait("bob")
+    answer = await _ws_call(
+        hass,
+        hass_ws_client,
+        user_token,
+        "recognize",
+        {"camera_entity_id": "camera.front_door", "fire_event": False},
+    )
+    assert answer["success"], answer
+    assert answer["result"]["response"]["type"] == "unknown_person"
+
+
+async def test_the_face_enrolled_is_the_face_the_event_showed(
+    hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    """Two strangers seen one after the other; the answer about the first enrols the first."""
+    coordinator = server_entry.runtime_data
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    friend = await async_prepare(hass, scene([Person("dave", 100, 100, 140)]))
+    intruder = await async_prepare(hass, scene([Person("mallory", 300, 150, 140)]))
+    await async_run(hass, coordinator, friend, zone="Porch")
+    # The intruder arrives between the question and the owner's tap.
+    await async_run(hass, coordinator, intruder, zone="Porch")
+    first, second = (event.data for event in events)
+    assert first["run_id"] != second["run_id"]
+    assert [face["index"] for face in first["faces"]] == [0]
+
+    enrolled = await hass.services.async_call(
+        DOMAIN,
+        "enroll_face",
+        {"tier": "whitelist", "name": "Dave", "run_id": first["run_id"], "face_index": 0},
+        blocking=True,
+        return_response=True,
+    )
+    assert enrolled is not None
+    assert enrolled["name"] == "Dave"
+    dave_again = await async_run(hass, coordinator, friend, zone="Porch")
+    mallory_again = await async_run(hass, coordinator, intruder, zone="Porch")
+    assert (dave_again.verdict, dave_again.names) == ("known", ["Dave"])
+    assert mallory_again.verdict == "unknown"
+
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "enroll_face",
+            {"tier": "whitelist", "name": "X", "run_id": first["run_id"], "face_index": 3},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "face_not_found"
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "enroll_face",
+            {"tier": "whitelist", "name": "X", "run_id": "01NOSUCHRUN", "face_index": 0},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "run_not_found"
+
+
+async def test_the_zone_shortcut_refuses_to_guess_between_strangers(
+    hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    coordinator = server_entry.runtime_data
+    two = await async_prepare(
+        hass, scene([Person("dave", 60, 60, 140), Person("mallory", 380, 200, 140)])
+    )
+    outcome = await async_run(hass, coordinator, two, zone="Porch")
+    assert [face.verdict for face in outcome.faces] == ["unknown", "unknown"]
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "enroll_face",
+            {"tier": "whitelist", "name": "Dave", "zone": "Porch"},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "several_unknown_faces"
+    # Nothing was enrolled.
+    people = await hass.services.async_call(
+        DOMAIN, "list_people", {"tier": "whitelist"}, blocking=True, return_response=True
+    )
+    assert people == {"whitelist": []}
