@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Generator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+import errno
 import io
 from pathlib import Path
 import shutil
 import socket
 from typing import Any
+from unittest.mock import patch
 import urllib.parse
 
 from aiosmtpd.controller import Controller
+from freezegun.api import FrozenDateTimeFactory
 from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -42,7 +45,7 @@ from .conftest import (
     zone_data,
 )
 from .rekognition_server import Fault, RekognitionServer
-from .scenes import Person, portrait, scene
+from .scenes import Person, empty, portrait, scene
 
 BLUEPRINTS = Path(__file__).resolve().parents[1] / "blueprints" / "automation" / "intruder_alert"
 OWNER = "owner@example.com"
@@ -242,30 +245,203 @@ async def test_owner_and_authorities_emails(
 
 
 @pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+async def test_emails_go_out_without_a_snapshot(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    inbox: Inbox,
+) -> None:
+    """A full disk or a camera without a picture costs the attachment, never the email."""
+    owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
+    police = await _smtp_recipient(hass, inbox, POLICE, "Police")
+    await _automations(
+        hass,
+        ("email_owner", {"recipients": [owner], "interval": 0}),
+        ("email_authorities", {"recipients": [police], "address": "1 Main St", "confirm": False}),
+    )
+    enroll_directly(rekognition_server, BLACKLIST, "eve", "Eve")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = portrait("eve")
+    with patch(
+        "custom_components.intruder_alert.snapshots.Path.write_bytes",
+        side_effect=OSError(errno.ENOSPC, "No space left on device"),
+    ):
+        await _motion(hass, zone_entry)
+    assert events[-1].data["type"] == "blacklisted_person"
+    assert events[-1].data["snapshot_media_id"] is None
+    await wait_until(lambda: len(inbox.to(OWNER)) == 1 and len(inbox.to(POLICE)) == 1)
+    [report] = inbox.to(POLICE)
+    assert list(report.iter_attachments()) == []
+    assert "No snapshot could be saved." in report.get_body(("plain",)).get_content()
+    assert list(inbox.to(OWNER)[0].iter_attachments()) == []
+
+    scene_camera.frame = None
+    await _motion(hass, zone_entry)
+    assert events[-1].data["type"] == "recognition_failed"
+    await wait_until(lambda: len(inbox.to(OWNER)) == 2)
+    assert inbox.to(OWNER)[1]["Subject"] == "Intruder Alert: recognition failed at Front door"
+    assert list(inbox.to(OWNER)[1].iter_attachments()) == []
+
+
+def _subjects(inbox: Inbox) -> list[str]:
+    return [message["Subject"] for message in inbox.to(OWNER)]
+
+
+async def _time_passes(freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Move the ticking clock on (wall and monotonic: the timers due by then run).
+
+    Not ``freezer.tick``: with ``tick=True`` it counts from the time first frozen and drops the
+    time that ran since.
+    """
+    freezer.move_to(dt_util.utcnow() + delta)
+    await _settle()
+
+
+def _last_triggered(hass: HomeAssistant, name: str) -> datetime:
+    return hass.states.get(f"automation.{name}").attributes["last_triggered"]
+
+
+def _runs(hass: HomeAssistant, name: str) -> int:
+    """How many runs of the automation are going on."""
+    return hass.states.get(f"automation.{name}").attributes["current"]
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+@pytest.mark.freeze_time(tick=True)
 async def test_owner_email_rate_limit(
     hass: HomeAssistant,
     zone_entry: MockConfigEntry,
     scene_camera: SceneCamera,
     inbox: Inbox,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Ten strangers in a minute on one zone: one email; after the interval, the next one."""
+    """Ten strangers within the interval: one email, and no run held; after it, the next one."""
     owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
     zone_device = next(iter(zone_entry.runtime_data.zones.values())).device_id
     await _automations(
         hass, ("email_owner", {"recipients": [owner], "zone": zone_device, "interval": 5})
     )
+    assert hass.states.get("automation.email_owner").attributes["mode"] == "parallel"
     scene_camera.frame = portrait("mallory")
     events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
-    # Ten strangers within a few seconds (well within a minute).
     for _ in range(10):
         await _motion(hass, zone_entry)
+        await _time_passes(freezer, timedelta(seconds=20))
     assert len(events) == 10
+    assert _subjects(inbox) == ["Intruder Alert: unknown person at Front door"]
+    # The rate limit is the time of the last email, not a run kept waiting.
+    assert _runs(hass, "email_owner") == 0
+    # 4 min 59 s after the email: still within the interval; 5 min 1 s: the next one.
+    emailed = _last_triggered(hass, "email_owner")
+    freezer.move_to(emailed + timedelta(minutes=4, seconds=59))
+    await _motion(hass, zone_entry)
     assert len(inbox.to(OWNER)) == 1
-    # The interval passes: the automation's delay ends (HA runs the loop timers due by then).
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5, seconds=1))
-    await _settle()
+    freezer.move_to(emailed + timedelta(minutes=5, seconds=1))
     await _motion(hass, zone_entry)
     await wait_until(lambda: len(inbox.to(OWNER)) == 2)
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+@pytest.mark.freeze_time(tick=True)
+async def test_owner_email_more_severe_is_never_rate_limited(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    inbox: Inbox,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A blacklisted person right after a stranger's email is emailed too; equals are not."""
+    owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
+    await _automations(hass, ("email_owner", {"recipients": [owner], "interval": 5}))
+    enroll_directly(rekognition_server, BLACKLIST, "eve", "Eve")
+
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    await _time_passes(freezer, timedelta(minutes=1))
+    scene_camera.frame = portrait("eve")
+    await _motion(hass, zone_entry)
+    await wait_until(lambda: len(inbox.to(OWNER)) == 2)
+    assert _subjects(inbox) == [
+        "Intruder Alert: unknown person at Front door",
+        "Intruder Alert: blacklisted person at Front door",
+    ]
+    assert "Who: Eve" in inbox.to(OWNER)[1].get_body(("plain",)).get_content()
+    assert inbox.to(OWNER)[1]["X-Priority"] == "1 (Highest)"
+
+    # A stranger and a failed recognition are as severe as each other, less than Eve: limited.
+    await _time_passes(freezer, timedelta(minutes=1))
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    await _motion(hass, zone_entry)
+    rekognition_server.service.faults.clear()
+    assert len(inbox.to(OWNER)) == 2
+    # A blacklisted person always gets an email.
+    scene_camera.frame = portrait("eve")
+    await _motion(hass, zone_entry)
+    await wait_until(lambda: len(inbox.to(OWNER)) == 3)
+    assert _runs(hass, "email_owner") == 0
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+@pytest.mark.freeze_time(tick=True)
+async def test_owner_email_minor_events_never_hold_back_a_stranger(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    inbox: Inbox,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An email about motion without a face does not rate-limit the stranger who follows."""
+    owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
+    verdicts = ["unknown_person", "blacklisted_person", "recognition_failed", "no_face"]
+    await _automations(
+        hass, ("email_owner", {"recipients": [owner], "interval": 5, "verdicts": verdicts})
+    )
+    no_face = "Intruder Alert: no face at Front door"
+    stranger = "Intruder Alert: unknown person at Front door"
+
+    scene_camera.frame = empty()
+    await _motion(hass, zone_entry)
+    assert _subjects(inbox) == [no_face]
+    # Its run stays, as the sign that the last email was a minor one (nothing waits behind it).
+    assert _runs(hass, "email_owner") == 1
+    await _time_passes(freezer, timedelta(minutes=1))
+    await _motion(hass, zone_entry)
+    assert _subjects(inbox) == [no_face]
+
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    await wait_until(lambda: _subjects(inbox) == [no_face, stranger])
+    # The stranger's email ends the minor run: from now on the stranger's interval counts.
+    await wait_until(lambda: _runs(hass, "email_owner") == 0)
+    await _time_passes(freezer, timedelta(minutes=1))
+    await _motion(hass, zone_entry)
+    scene_camera.frame = empty()
+    await _motion(hass, zone_entry)
+    assert len(inbox.to(OWNER)) == 2
+
+    # After the interval, motion without a face emails again; then the automation is turned off
+    # and on (as on a restart or a reload), which ends that run: a stranger still gets through.
+    await _time_passes(freezer, timedelta(minutes=5))
+    await _motion(hass, zone_entry)
+    await wait_until(lambda: _subjects(inbox) == [no_face, stranger, no_face])
+    assert _runs(hass, "email_owner") == 1
+    for service in ("turn_off", "turn_on"):
+        await hass.services.async_call(
+            "automation", service, {"entity_id": "automation.email_owner"}, blocking=True
+        )
+    assert _runs(hass, "email_owner") == 0
+    await _time_passes(freezer, timedelta(minutes=1))
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    await wait_until(lambda: _subjects(inbox) == [no_face, stranger, no_face, stranger])
+    # ... and only that one.
+    await _time_passes(freezer, timedelta(minutes=1))
+    await _motion(hass, zone_entry)
+    assert len(inbox.to(OWNER)) == 4
 
 
 @pytest.mark.parametrize(
@@ -301,6 +477,78 @@ async def test_siren_blueprint(
 
     await wait_until(stopped)
     assert pin.state == 0
+
+
+@pytest.mark.parametrize("zones", [[gpio_zone(motion_source="entity")]])
+async def test_siren_sounds_when_recognition_fails(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+) -> None:
+    """With the blueprint's default verdicts, a cloud outage sounds the siren (fail-secure)."""
+    await _automations(hass, ("siren_on_intruder", {"siren": "siren.porch_buzzer"}))
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    assert [event.data["type"] for event in events] == ["recognition_failed"]
+    await wait_until(lambda: hass.states.get("siren.porch_buzzer").state == "on")
+
+
+async def _intruder_at_the_porch(hass: HomeAssistant, scene_camera: SceneCamera) -> None:
+    scene_camera.frame = portrait("mallory")
+    await hass.services.async_call("intruder_alert", "recognize", {"zone": "Porch"}, blocking=True)
+
+
+@pytest.mark.parametrize("zones", [[gpio_zone()]])
+@pytest.mark.parametrize("panel", ["unavailable", "unknown", None, "armed_away", "pending"])
+async def test_siren_alarm_panel_not_disarmed(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    panel: str | None,
+) -> None:
+    """Only "disarmed" keeps the siren quiet; unavailable, unknown or no panel sound it.
+
+    Unavailable is a cloud panel whose line is cut, unknown one whose integration did not load
+    yet, None a panel that is gone (no state at all): like an armed panel, they let it sound.
+    """
+    if panel is not None:
+        hass.states.async_set("alarm_control_panel.house", panel)
+    await _automations(
+        hass,
+        (
+            "siren_on_intruder",
+            {"siren": "siren.porch_buzzer", "alarm_panel": "alarm_control_panel.house"},
+        ),
+    )
+    await _intruder_at_the_porch(hass, scene_camera)
+    await wait_until(lambda: hass.states.get("siren.porch_buzzer").state == "on")
+
+
+@pytest.mark.parametrize("zones", [[gpio_zone()]])
+async def test_siren_alarm_panel_disarmed(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """A disarmed panel keeps the siren quiet; when its line is cut, the next intruder sounds it."""
+    hass.states.async_set("alarm_control_panel.house", "disarmed")
+    await _automations(
+        hass,
+        (
+            "siren_on_intruder",
+            {"siren": "siren.porch_buzzer", "alarm_panel": "alarm_control_panel.house"},
+        ),
+    )
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    await _intruder_at_the_porch(hass, scene_camera)
+    await _settle()
+    assert [event.data["type"] for event in events] == ["unknown_person"]
+    assert hass.states.get("siren.porch_buzzer").state == "off"
+
+    hass.states.async_set("alarm_control_panel.house", "unavailable")
+    await _intruder_at_the_porch(hass, scene_camera)
+    await wait_until(lambda: hass.states.get("siren.porch_buzzer").state == "on")
 
 
 @pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
@@ -362,6 +610,48 @@ async def test_authorities_wait_for_the_owner(
     await wait_until(lambda: len(inbox.to(POLICE)) == 1)
 
 
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+async def test_authorities_each_match_asks_at_once(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    inbox: Inbox,
+) -> None:
+    """Two matches: both questions arrive at once; "Do not report" ends its run, "Report" sends."""
+    police = await _smtp_recipient(hass, inbox, POLICE, "Police")
+    asks = async_mock_service(hass, "notify", "mobile_app_owner")
+    await _automations(
+        hass,
+        (
+            "email_authorities",
+            {
+                "recipients": [police],
+                "address": "1 Main Street",
+                "owner_notify": "notify.mobile_app_owner",
+            },
+        ),
+    )
+    enroll_directly(rekognition_server, BLACKLIST, "eve", "Eve")
+    scene_camera.frame = portrait("eve")
+    await _motion(hass, zone_entry)
+    await _motion(hass, zone_entry)
+    first, second = asks
+    assert _runs(hass, "email_authorities") == 2
+    report, do_not_report = (a["action"] for a in first.data["data"]["actions"])
+    assert do_not_report == f"{report}_NO"
+    assert report != second.data["data"]["actions"][0]["action"]
+
+    hass.bus.async_fire("mobile_app_notification_action", {"action": do_not_report})
+    await wait_until(lambda: _runs(hass, "email_authorities") == 1)
+    hass.bus.async_fire(
+        "mobile_app_notification_action", {"action": second.data["data"]["actions"][0]["action"]}
+    )
+    await wait_until(lambda: _runs(hass, "email_authorities") == 0)
+    [sent] = inbox.to(POLICE)
+    assert "Who: Eve" in sent.get_body(("plain",)).get_content()
+
+
 def _readme() -> str:
     return (BLUEPRINTS.parents[2] / "README.md").read_text()
 
@@ -374,18 +664,73 @@ def test_readme_links_every_blueprint() -> None:
         assert f"blueprint_import/?blueprint_url={urllib.parse.quote(source, safe='')}" in readme
 
 
-async def test_readme_yaml_automations_load(hass: HomeAssistant) -> None:
-    """The README's plain-YAML automations are valid automations."""
-    block = (
+def _readme_automations() -> str:
+    return (
         _readme()
         .split("### The same automations in YAML", 1)[1]
         .split("```yaml", 1)[1]
         .split("```", 1)[0]
     )
-    automations = yaml_util.parse_yaml(block)
+
+
+async def test_readme_yaml_automations_load(hass: HomeAssistant) -> None:
+    """The README's plain-YAML automations are valid automations."""
+    automations = yaml_util.parse_yaml(_readme_automations())
     assert len(automations) == 3
     assert await async_setup_component(hass, "automation", {"automation": automations})
     await hass.async_block_till_done()
     states = hass.states.async_all("automation")
     assert len(states) == 3
     assert all(state.state == "on" for state in states)
+
+
+@pytest.mark.parametrize("zones", [[gpio_zone(motion_source="entity")]])
+@pytest.mark.freeze_time(tick=True)
+async def test_readme_yaml_automations_alert(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    inbox: Inbox,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The README's automations run as described, with this test's entities.
+
+    A failure sounds the siren and emails; the owner's rate limit holds a stranger back but never
+    a blacklisted person.
+    """
+    owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
+    police = await _smtp_recipient(hass, inbox, POLICE, "Police")
+    block = (
+        _readme_automations()
+        .replace("notify.owner", owner)
+        .replace("notify.police", police)
+        .replace("siren.front_door_buzzer", "siren.porch_buzzer")
+    )
+    assert await async_setup_component(
+        hass, "automation", {"automation": yaml_util.parse_yaml(block)}
+    )
+    await hass.async_block_till_done()
+    enroll_directly(rekognition_server, BLACKLIST, "eve", "Eve")
+
+    rekognition_server.service.faults.append(Fault("*", "error500", count=100))
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    rekognition_server.service.faults.clear()
+    await wait_until(lambda: hass.states.get("siren.porch_buzzer").state == "on")
+    await wait_until(lambda: len(inbox.to(OWNER)) == 1)
+    assert _subjects(inbox) == ["Intruder Alert: recognition failed at Porch"]
+
+    await _time_passes(freezer, timedelta(minutes=2))
+    assert hass.states.get("siren.porch_buzzer").state == "off"
+    await _motion(hass, zone_entry)
+    assert len(inbox.to(OWNER)) == 1
+    scene_camera.frame = portrait("eve")
+    await _motion(hass, zone_entry)
+    await wait_until(lambda: len(inbox.to(OWNER)) == 2 and len(inbox.to(POLICE)) == 1)
+    assert _subjects(inbox)[1] == "Intruder Alert: blacklisted person at Porch"
+
+    await _time_passes(freezer, timedelta(minutes=5))
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    await wait_until(lambda: len(inbox.to(OWNER)) == 3)
