@@ -267,12 +267,22 @@ def server_settings(server: RekognitionServer, **overrides: Any) -> AwsSettings:
 
 @pytest.fixture
 def media_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """Home Assistant's media folder, in a temporary directory (allowed for file actions)."""
+    """Home Assistant's media folder, in a temporary directory (allowed for file actions).
+
+    The configuration directory moves there too: snapshots are kept under it.
+    """
+    hass.config.config_dir = str(tmp_path)
     media = tmp_path / "media"
     media.mkdir()
     hass.config.media_dirs = {"local": str(media)}
     hass.config.allowlist_external_dirs = {str(media)}
     return media
+
+
+def snapshot_file(hass: HomeAssistant, media_id: str) -> Path:
+    """The file behind one of our snapshot media ids (media-source://intruder_alert/…)."""
+    entry_id, name = media_id.removeprefix(f"media-source://{DOMAIN}/").split("/")
+    return Path(hass.config.path(DOMAIN, "snapshots", entry_id, name))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ does. Faces are enrolled by the run and face an event showed, never by "the newe
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from pytest_homeassistant_custom_component.common import (
     MockUser,
     async_capture_events,
 )
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.pipeline import async_prepare, async_run
@@ -23,6 +24,7 @@ from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.auth.models import Credentials
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
 
 from .conftest import enroll_directly
 from .rekognition_server import RekognitionServer
@@ -205,3 +207,89 @@ async def test_the_zone_shortcut_refuses_to_guess_between_strangers(
         DOMAIN, "list_people", {"tier": "whitelist"}, blocking=True, return_response=True
     )
     assert people == {"whitelist": []}
+
+
+async def _snapshot_of_a_run(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    frame = await async_prepare(hass, portrait("mallory"))
+    outcome = await async_run(hass, entry.runtime_data, frame, zone="Porch")
+    return outcome.as_dict(entry.entry_id)
+
+
+async def test_snapshots_are_for_administrators_only(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    media_dir: Path,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+    user_token: str,
+    aiohttp_client: Any,
+) -> None:
+    """Nobody browses faces in the media browser; only an administrator can fetch one."""
+    assert await async_setup_component(hass, "media_source", {})
+    run = await _snapshot_of_a_run(hass, server_entry)
+    media_id = run["snapshot_media_id"]
+    assert media_id.startswith("media-source://intruder_alert/")
+    # Not in any media folder every user can browse.
+    assert not Path(run["snapshot_path"]).is_relative_to(media_dir)
+
+    for token in (user_token, None):
+        client = (
+            await hass_ws_client(hass, access_token=token) if token else await hass_ws_client(hass)
+        )
+        await client.send_json_auto_id(
+            {
+                "type": "media_source/browse_media",
+                "media_content_id": "media-source://intruder_alert",
+            }
+        )
+        browse = await client.receive_json()
+        assert not browse["success"]
+        await client.send_json_auto_id(
+            {"type": "media_source/resolve_media", "media_content_id": media_id}
+        )
+        resolved = await client.receive_json()
+        assert resolved["success"], resolved
+        url = resolved["result"]["url"]
+
+        # The signed URL works only for an administrator.
+        http = await hass_client() if token is None else await aiohttp_client(hass.http.app)
+        answer = await http.get(url)
+        if token is None:
+            assert answer.status == HTTPStatus.OK
+            assert await answer.read() == Path(run["snapshot_path"]).read_bytes()
+            assert answer.headers["Cache-Control"] == "private, no-store"
+        else:
+            assert answer.status == HTTPStatus.FORBIDDEN
+
+    # An unsigned request with the ordinary user's own token is refused too.
+    http = await aiohttp_client(hass.http.app)
+    answer = await http.get(
+        f"/api/intruder_alert/snapshots/{server_entry.entry_id}/{Path(run['snapshot_path']).name}",
+        headers={"Authorization": f"Bearer {user_token}"},
+    )
+    assert answer.status == HTTPStatus.FORBIDDEN
+    # Only snapshot images are served: not the run's record beside it.
+    admin = await hass_client()
+    record = Path(run["snapshot_path"]).with_suffix(".json").name
+    answer = await admin.get(f"/api/intruder_alert/snapshots/{server_entry.entry_id}/{record}")
+    assert answer.status == HTTPStatus.NOT_FOUND
+
+
+async def test_removing_the_account_leaves_no_face_behind(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    server_entry: MockConfigEntry,
+    media_dir: Path,
+) -> None:
+    """Snapshots, records and the face stores go with the account."""
+    run = await _snapshot_of_a_run(hass, server_entry)
+    folder = Path(run["snapshot_path"]).parent
+    assert any(folder.iterdir())
+    key = f"intruder_alert.{server_entry.entry_id}.fallback_faces"
+    hass_storage[key] = {"version": 1, "data": {"collections": {}}}
+
+    assert await hass.config_entries.async_remove(server_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not folder.exists()
+    assert key not in hass_storage
+    assert not (media_dir / "intruder_alert").exists()

@@ -38,6 +38,7 @@ from .conftest import (
     SceneCamera,
     enroll_directly,
     enroll_photo,
+    snapshot_file,
 )
 from .rekognition_server import Fault, RekognitionServer
 from .scenes import Person, empty, portrait, scene
@@ -93,14 +94,16 @@ async def test_recognize_file_fires_event_with_the_contract(
     assert response["config_entry_id"] == server_entry.entry_id
     assert len(events) == 1
     assert events[0].data == response
-    # The snapshot and its annotated copy are on disk, where the media source serves them.
+    # The snapshot and its annotated copy are on disk, outside every media folder, named by
+    # the integration's own media source.
     snapshot = Path(response["snapshot_path"])
     assert snapshot.is_file()
-    assert snapshot.is_relative_to(media_dir)
+    assert not snapshot.is_relative_to(media_dir)
+    assert snapshot == snapshot_file(hass, response["snapshot_media_id"])
     assert response["snapshot_media_id"] == (
-        f"media-source://media_source/local/{snapshot.relative_to(media_dir).as_posix()}"
+        f"media-source://intruder_alert/{server_entry.entry_id}/{snapshot.name}"
     )
-    annotated = media_dir / response["annotated_media_id"].split("/local/", 1)[1]
+    annotated = snapshot_file(hass, response["annotated_media_id"])
     with Image.open(annotated) as image:
         assert image.size == (640, 480)
         # Alice's box is drawn in green at her top-left corner.

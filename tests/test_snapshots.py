@@ -31,7 +31,10 @@ async def test_old_snapshots_are_pruned(
     new = store.save(b"new", "Porch", dt_util.utcnow() + timedelta(seconds=1))
     eight_days_ago = time.time() - 8 * 86400
     os.utime(old.path, (eight_days_ago, eight_days_ago))
-    assert old.path.parent == media_dir / "intruder_alert" / server_entry.entry_id
+    assert old.path.parent == Path(hass.config.path("intruder_alert", "snapshots")) / (
+        server_entry.entry_id
+    )
+    assert not old.path.is_relative_to(media_dir)
     assert old.path.name.endswith("_porch.jpg")
 
     freezer.tick(timedelta(hours=6, seconds=1))

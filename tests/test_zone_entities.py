@@ -21,7 +21,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 
-from .conftest import SceneCamera, gpio_zone, wait_until, zone_data
+from .conftest import SceneCamera, gpio_zone, snapshot_file, wait_until, zone_data
 from .rekognition_server import Fault, RekognitionServer
 from .scenes import Person, portrait, scene
 
@@ -41,8 +41,8 @@ async def _motion(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
-def _media_path(media_dir: Path, media_id: str) -> Path:
-    return media_dir / media_id.split("/local/", 1)[1]
+def _media_path(hass: HomeAssistant, media_id: str) -> Path:
+    return snapshot_file(hass, media_id)
 
 
 async def test_zone_camera_shows_the_camera_entity(
@@ -111,7 +111,7 @@ async def test_last_visitor_image_follows_the_runs(
     assert response.status == 200
     assert response.content_type == "image/jpeg"
     served = await response.read()
-    assert served == _media_path(media_dir, first["annotated_media_id"]).read_bytes()
+    assert served == _media_path(hass, first["annotated_media_id"]).read_bytes()
     assert served != Path(first["snapshot_path"]).read_bytes()  # boxed and labelled
 
     # The cloud fails: the next visitor is shown unannotated (the snapshot as taken).

@@ -201,5 +201,10 @@ async def test_damaged_run_record_does_not_hide_the_others(
     [event] = events
     assert event.data["type"] == "recognition_failed"
     assert event.data["zone"] == "Hall"
-    assert event.data["snapshot_path"] == str(folder / "20261130T020000000000Z_hall.jpg")
-    assert json.loads((folder / "20261130T020000000000Z_hall.json").read_text())["status"] == "done"
+    # An older version left them in the media folder: they moved to the private folder first.
+    private = Path(hass.config.path(DOMAIN, "snapshots", entry.entry_id))
+    assert not folder.exists()
+    assert event.data["snapshot_path"] == str(private / "20261130T020000000000Z_hall.jpg")
+    assert (
+        json.loads((private / "20261130T020000000000Z_hall.json").read_text())["status"] == "done"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntry, ConfigEntryChange
 from homeassistant.const import Platform
@@ -10,13 +11,21 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_change, async_track_time_interval
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, LOGGER, SUBENTRY_ZONE
-from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
+from .coordinator import (
+    FACE_STORES,
+    IntruderAlertConfigEntry,
+    IntruderAlertCoordinator,
+    face_store_key,
+)
 from .entity import account_device_info, zone_device_info
+from .media_source import SnapshotView
 from .pipeline import async_report_interrupted
 from .services import async_setup_services
+from .snapshots import SnapshotStore
 from .zone import Zone
 
 PLATFORMS: list[Platform] = [
@@ -34,8 +43,9 @@ PRUNE_INTERVAL = timedelta(hours=6)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, which serve every account."""
+    """Register the actions and the admin-only snapshot view, which serve every account."""
     async_setup_services(hass)
+    hass.http.register_view(SnapshotView())
     return True
 
 
@@ -59,6 +69,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
         )
     entry.runtime_data = coordinator
     entry.async_on_unload(coordinator.async_flush)
+    if moved := await hass.async_add_executor_job(coordinator.snapshots.move_out_of_media):
+        LOGGER.info("Moved %s snapshots out of the media folder, where every user sees them", moved)
     # The account's device exists before any zone's: zone devices are reached through it.
     dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **account_device_info(coordinator)
@@ -118,6 +130,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
         hass, async_report_interrupted(hass, coordinator), "intruder_alert interrupted runs"
     )
     return True
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> None:
+    """Removing the account deletes every face we kept: snapshots and the face stores.
+
+    People enrolled in AWS stay in its collections (they are the user's, in their account);
+    the README says how to delete them.
+    """
+    await hass.async_add_executor_job(SnapshotStore(hass, entry.entry_id).remove_all)
+    for store_name in FACE_STORES:
+        await Store[dict[str, Any]](
+            hass, 1, face_store_key(entry.entry_id, store_name)
+        ).async_remove()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> bool:

@@ -73,6 +73,15 @@ ACCOUNT_RETRY_INTERVAL = timedelta(minutes=5)
 
 type IntruderAlertConfigEntry = ConfigEntry[IntruderAlertCoordinator]
 
+# Face stores of an account (embeddings, biometric data): the offline backend's own, and the
+# offline fallback's of a cloud account.
+FACE_STORES = ("faces", "fallback_faces")
+
+
+def face_store_key(entry_id: str, store_name: str) -> str:
+    """The Home Assistant storage key of one of an account's face stores."""
+    return f"{DOMAIN}.{entry_id}.{store_name}"
+
 
 def aws_settings(data: Mapping[str, Any]) -> AwsSettings:
     """AWS settings from config entry (or config flow) data."""
@@ -197,7 +206,7 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
             ) from err
         # Biometric data: written as a private file like other secrets.
         store: Store[dict[str, Any]] = Store(
-            self.hass, 1, f"{DOMAIN}.{self.config_entry.entry_id}.{store_name}", private=True
+            self.hass, 1, face_store_key(self.config_entry.entry_id, store_name), private=True
         )
         # Work a run has given up on stops within the alarm budget, so it cannot keep dlib
         # busy for the next zone's run.

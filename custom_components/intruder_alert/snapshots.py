@@ -1,7 +1,10 @@
-"""Snapshots on disk, under Home Assistant's media folder so a media source serves them.
+"""Snapshots on disk, private to Home Assistant's administrators.
 
 A frame is written before the cloud is asked anything, so an alarm always has its picture, even
-when recognition fails or Home Assistant stops halfway.
+when recognition fails or Home Assistant stops halfway. Snapshots are faces: they live outside
+Home Assistant's media folders (which every user can browse) in ``<config>/intruder_alert/
+snapshots/<entry id>/``, and are reached through this integration's own media source (for
+email attachments) and an authenticated, admin-only view.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 import json
 from pathlib import Path
+import re
+import shutil
 import time
 from typing import Any
 
@@ -18,9 +23,11 @@ from homeassistant.util import dt as dt_util, slugify
 
 from .const import DOMAIN, LOGGER
 
-MEDIA_SOURCE_PREFIX = "media-source://media_source"
+MEDIA_SOURCE_PREFIX = f"media-source://{DOMAIN}"
 IN_PROGRESS = "in_progress"
 DONE = "done"
+# What a snapshot's file name looks like (nothing that could leave the folder).
+SNAPSHOT_NAME = re.compile(r"[0-9A-Za-z_\-]+\.jpg")
 
 
 @dataclass(frozen=True)
@@ -31,24 +38,51 @@ class Snapshot:
     media_id: str
 
 
+def snapshot_root(hass: HomeAssistant) -> Path:
+    """Where every account keeps its snapshots."""
+    return Path(hass.config.path(DOMAIN, "snapshots"))
+
+
 class SnapshotStore:
-    """Snapshots of one account in ``<media>/intruder_alert/<entry id>/``."""
+    """Snapshots of one account in ``<config>/intruder_alert/snapshots/<entry id>/``."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Use the ``local`` media directory, like Home Assistant's own media browser."""
-        self._media_key = "local"
-        media_root = hass.config.media_dirs.get(self._media_key)
-        if media_root is None:
-            media_root = hass.config.path("media")
-        self._root = Path(media_root)
-        self._relative = Path(DOMAIN) / entry_id
-        self.folder = self._root / self._relative
+        """Snapshots of the account ``entry_id``; nothing is touched on disk yet."""
+        self.entry_id = entry_id
+        self.folder = snapshot_root(hass) / entry_id
+        # Where versions before 0.2 kept them: the `local` media folder every user can browse.
+        media_root = hass.config.media_dirs.get("local") or hass.config.path("media")
+        self._legacy_folder = Path(media_root) / DOMAIN / entry_id
 
     def _snapshot(self, name: str) -> Snapshot:
         return Snapshot(
-            path=self.folder / name,
-            media_id=f"{MEDIA_SOURCE_PREFIX}/{self._media_key}/{(self._relative / name).as_posix()}",
+            path=self.folder / name, media_id=f"{MEDIA_SOURCE_PREFIX}/{self.entry_id}/{name}"
         )
+
+    def path_of(self, name: str) -> Path | None:
+        """The file of snapshot ``name`` if it exists and is one of ours; blocking."""
+        if not SNAPSHOT_NAME.fullmatch(name):
+            return None
+        path = self.folder / name
+        return path if path.is_file() else None
+
+    def move_out_of_media(self) -> int:
+        """Move snapshots an older version left in the media folder here; blocking."""
+        if not self._legacy_folder.is_dir():
+            return 0
+        self.folder.mkdir(parents=True, exist_ok=True)
+        moved = 0
+        for file in self._legacy_folder.iterdir():
+            if file.is_file():
+                shutil.move(file, self.folder / file.name)
+                moved += 1
+        shutil.rmtree(self._legacy_folder, ignore_errors=True)
+        return moved
+
+    def remove_all(self) -> None:
+        """Delete every snapshot and record of the account (the account is removed); blocking."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self._legacy_folder, ignore_errors=True)
 
     def save(self, data: bytes, zone: str | None, when: datetime, suffix: str = "") -> Snapshot:
         """Write a frame; blocking. Names sort by time and say which zone took them."""
