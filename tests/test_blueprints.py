@@ -27,7 +27,7 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
-from custom_components.intruder_alert.const import EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
 from homeassistant.components.automation.config import AUTOMATION_BLUEPRINT_SCHEMA
 from homeassistant.components.blueprint import models
 from homeassistant.core import HomeAssistant
@@ -552,10 +552,10 @@ async def test_siren_alarm_panel_disarmed(
 
 
 @pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
-async def test_who_is_this_enrols_the_stranger(
+async def test_who_is_this_enrols_the_face_it_showed(
     hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
 ) -> None:
-    """The phone's answer enrols the zone's last unknown face; the next frame of them is known."""
+    """The answer enrols the face the notification was about, even after another stranger."""
     notifications = async_mock_service(hass, "notify", "mobile_app_phone")
     await _automations(hass, ("who_is_this", {"phone": "notify.mobile_app_phone"}))
     events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
@@ -566,14 +566,63 @@ async def test_who_is_this_enrols_the_stranger(
     actions = notification.data["data"]["actions"]
     assert [a["title"] for a in actions] == ["Add to whitelist as …", "Add to blacklist", "Ignore"]
     assert notification.data["data"]["image"] == "/api/image_proxy/image.front_door_last_visitor"
+    assert events[-1].data["run_id"] in actions[0]["action"]
 
+    # An intruder is seen before the owner answers about Carol.
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    assert len(notifications) == 2
     hass.bus.async_fire(
         "mobile_app_notification_action", {"action": actions[0]["action"], "reply_text": "Carol"}
     )
-    await wait_until(lambda: zone_entry.runtime_data.last_unknown_faces == {})
+    people: dict[str, Any] = {}
+
+    async def whitelist() -> None:
+        people.update(
+            await hass.services.async_call(
+                DOMAIN, "list_people", {"tier": "whitelist"}, blocking=True, return_response=True
+            )
+            or {}
+        )
+
+    for _ in range(100):
+        await whitelist()
+        if people.get("whitelist"):
+            break
+        await asyncio.sleep(0.05)
+    assert [person["name"] for person in people["whitelist"]] == ["Carol"]
+    scene_camera.frame = portrait("carol")
     await _motion(hass, zone_entry)
-    assert events[-1].data["type"] == "known_person"
-    assert events[-1].data["names"] == ["Carol"]
+    assert (events[-1].data["type"], events[-1].data["names"]) == ("known_person", ["Carol"])
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    assert events[-1].data["type"] == "unknown_person"
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+async def test_who_is_this_asks_about_each_stranger(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """Two strangers in one frame: one question each, never a silent pick."""
+    notifications = async_mock_service(hass, "notify", "mobile_app_phone")
+    await _automations(hass, ("who_is_this", {"phone": "notify.mobile_app_phone"}))
+    scene_camera.frame = scene([Person("carol", 40, 60, 160), Person("dave", 380, 200, 140)])
+    await _motion(hass, zone_entry)
+    assert [n.data["title"] for n in notifications] == [
+        "Who is this at Front door? (face 1 of 2)",
+        "Who is this at Front door? (face 2 of 2)",
+    ]
+    second = notifications[1].data["data"]["actions"][1]["action"]
+    hass.bus.async_fire("mobile_app_notification_action", {"action": second, "reply_text": "Dave"})
+    for _ in range(100):
+        people = await hass.services.async_call(
+            DOMAIN, "list_people", {"tier": "blacklist"}, blocking=True, return_response=True
+        )
+        if people and people["blacklist"]:
+            break
+        await asyncio.sleep(0.05)
+    assert people is not None
+    assert [person["name"] for person in people["blacklist"]] == ["Dave"]
 
 
 @pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
