@@ -23,11 +23,12 @@ from custom_components.intruder_alert.pipeline import async_prepare, async_run
 from homeassistant.auth.const import GROUP_ID_USER
 from homeassistant.auth.models import Credentials
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 
-from .conftest import enroll_directly
-from .rekognition_server import RekognitionServer
+from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST, enroll_directly, enroll_photo
+from .faces import grace_hopper, jpeg
+from .rekognition_server import Fault, RealFacesRekognition, RekognitionServer
 from .scenes import Person, portrait, scene
 
 
@@ -293,3 +294,54 @@ async def test_removing_the_account_leaves_no_face_behind(
     assert not folder.exists()
     assert key not in hass_storage
     assert not (media_dir / "intruder_alert").exists()
+
+
+async def test_a_removed_person_is_not_known_to_the_offline_fallback(
+    hass: HomeAssistant, media_dir: Path, socket_enabled: None
+) -> None:
+    """Removed while the cloud is down: the fallback forgets them at once.
+
+    The error says AWS still has to be asked; meanwhile the fallback no longer knows them.
+    """
+    with RekognitionServer(RealFacesRekognition()) as server:
+        for collection in (WHITELIST, BLACKLIST):
+            server.service.handle("CreateCollection", {"CollectionId": collection})
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            data={**ENTRY_DATA, "endpoint_url": server.url},
+            options={"local_fallback": True},
+            unique_id=UNIQUE_ID,
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        await enroll_photo(hass, media_dir, "whitelist", "Grace", jpeg(grace_hopper()))
+
+        server.service.faults.append(Fault("*", "error500", count=10_000))
+        with pytest.raises(HomeAssistantError) as err:
+            await hass.services.async_call(
+                DOMAIN,
+                "remove_person",
+                {"tier": "whitelist", "name": "Grace"},
+                blocking=True,
+                return_response=True,
+            )
+        assert err.value.translation_key == "removed_only_offline"
+
+        frame = await async_prepare(hass, jpeg(grace_hopper()))
+        outcome = await async_run(hass, entry.runtime_data, frame, zone="Porch")
+        assert outcome.backend == "local_fallback"
+        assert outcome.verdict == "unknown"
+
+        # The cloud answers again: removing finishes there.
+        server.service.faults.clear()
+        answer = await hass.services.async_call(
+            DOMAIN,
+            "remove_person",
+            {"tier": "whitelist", "name": "Grace"},
+            blocking=True,
+            return_response=True,
+        )
+        assert answer is not None
+        assert answer["faces_deleted"] == 1
+        assert await hass.config_entries.async_unload(entry.entry_id)

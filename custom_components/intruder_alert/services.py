@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -281,8 +280,23 @@ async def _async_enroll(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_remove(call: ServiceCall) -> ServiceResponse:
+    """Forget a person everywhere, or say what is left.
+
+    The offline fallback goes first: it answers when the cloud is down, so it must never know
+    someone the owner removed. Then the account's backend.
+    """
     coordinator = _coordinator(call)
     tier, name = call.data[ATTR_TIER], call.data[ATTR_NAME]
+    forgotten_offline = False
+    if coordinator.fallback_people is not None:
+        try:
+            await call.hass.async_add_executor_job(coordinator.fallback_people.remove, tier, name)
+        except InvalidNameError as err:
+            raise _validation_error("invalid_name", error=str(err)) from err
+        except NotFoundError:
+            pass  # never enrolled there (added before the fallback was turned on)
+        else:
+            forgotten_offline = True
     try:
         deleted = await call.hass.async_add_executor_job(coordinator.people.remove, tier, name)
     except InvalidNameError as err:
@@ -290,12 +304,19 @@ async def _async_remove(call: ServiceCall) -> ServiceResponse:
     except NotFoundError as err:
         if not err.resource.startswith("person:"):
             raise _engine_error(err) from err
-        raise _validation_error("person_not_found", name=name, tier=tier) from err
+        if forgotten_offline:
+            deleted = 0  # only the offline fallback still knew them
+        else:
+            raise _validation_error("person_not_found", name=name, tier=tier) from err
     except EngineError as err:
+        if forgotten_offline:
+            # Say exactly what is left: the cloud still knows them until it is asked again.
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="removed_only_offline",
+                translation_placeholders={"name": name, "error": str(err)},
+            ) from err
         raise _engine_error(err) from err
-    if coordinator.fallback_people is not None:
-        with contextlib.suppress(EngineError):
-            await call.hass.async_add_executor_job(coordinator.fallback_people.remove, tier, name)
     await coordinator.async_refresh()
     return {"tier": tier, "name": name, "faces_deleted": deleted}
 
