@@ -448,6 +448,7 @@ async def test_offline_install_shows_progress(hass: HomeAssistant) -> None:
     result = await _start_offline(hass)
     install = SlowInstall()
     with (
+        patch(f"{FLOW}._offline_libraries_installed", return_value=False),
         patch(f"{FLOW}.async_process_requirements", install),
         patch("custom_components.intruder_alert.async_setup_entry", return_value=True),
     ):
@@ -476,7 +477,11 @@ async def test_offline_install_shows_progress(hass: HomeAssistant) -> None:
 
 
 async def test_offline_libraries_already_installed(hass: HomeAssistant) -> None:
-    """Installed libraries need no progress screen: the entry is created at once."""
+    """Installed libraries (this test environment has them) need no progress screen at all.
+
+    A progress screen whose work ends before the frontend listens for its end keeps spinning
+    (seen in the browser): no install task is even started.
+    """
     result = await _start_offline(hass)
     with (
         patch(f"{FLOW}.async_process_requirements", AsyncMock()) as install,
@@ -485,7 +490,13 @@ async def test_offline_libraries_already_installed(hass: HomeAssistant) -> None:
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
         await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    install.assert_awaited_once_with(hass, DOMAIN, LOCAL_REQUIREMENTS)
+    install.assert_not_awaited()
+
+    # A pin that is not the one installed counts as missing.
+    with patch(f"{FLOW}.LOCAL_REQUIREMENTS", ["dlib-bin==0.0.1"]):
+        from custom_components.intruder_alert.config_flow import _offline_libraries_installed
+
+        assert not _offline_libraries_installed()
 
 
 @pytest.mark.parametrize(
@@ -501,7 +512,10 @@ async def test_offline_install_failure_aborts(
     """A failed install ends the progress in an abort that names the error; nothing is created."""
     result = await _start_offline(hass)
     install = SlowInstall(error)
-    with patch(f"{FLOW}.async_process_requirements", install):
+    with (
+        patch(f"{FLOW}._offline_libraries_installed", return_value=False),
+        patch(f"{FLOW}.async_process_requirements", install),
+    ):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
         assert result["type"] is FlowResultType.SHOW_PROGRESS
         install.release.set()

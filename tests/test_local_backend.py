@@ -103,9 +103,15 @@ async def test_install_failure_is_reported(hass: HomeAssistant) -> None:
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "local"}
     )
-    with patch(
-        "custom_components.intruder_alert.config_flow.async_process_requirements",
-        side_effect=HomeAssistantError("no space left"),
+    with (
+        patch(
+            "custom_components.intruder_alert.config_flow._offline_libraries_installed",
+            return_value=False,
+        ),
+        patch(
+            "custom_components.intruder_alert.config_flow.async_process_requirements",
+            side_effect=HomeAssistantError("no space left"),
+        ),
     ):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.ABORT

@@ -38,6 +38,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 from homeassistant.requirements import async_process_requirements
+from homeassistant.util.package import is_installed
 
 from .const import (
     CONF_ACCESS_KEY_ID,
@@ -263,6 +264,10 @@ class IntruderAlertConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured()
         if user_input is None:
             return self.async_show_form(step_id="local", data_schema=vol.Schema({}))
+        # Already installed (a second account, a reinstall): no progress screen at all. A
+        # progress screen whose work ends before the frontend listens for its end would spin.
+        if await self.hass.async_add_executor_job(_offline_libraries_installed):
+            return await self.async_step_create_local()
         return await self.async_step_install_offline()
 
     async def async_step_install_offline(
@@ -492,6 +497,11 @@ class IntruderAlertOptionsFlow(OptionsFlowWithReload):
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
         )
+
+
+def _offline_libraries_installed() -> bool:
+    """Whether the offline backend's exact pins are installed; blocking (reads metadata)."""
+    return all(is_installed(requirement) for requirement in LOCAL_REQUIREMENTS)
 
 
 async def _async_gpio_problem(hass: HomeAssistant, backend: str) -> tuple[str, str] | None:
