@@ -7,6 +7,10 @@ is never dropped: motion during the cooldown or during the follow-up, or motion 
 the cooldown ends (a PIR in repeat mode, a binary sensor that stays on), leads to exactly one
 more run when the cooldown ends. Camera, disk or cloud failures, and any unexpected error,
 still end in an event (fail-secure).
+
+Not HA's Debouncer: it drops a call that arrives while its function runs ("a call is in
+progress, abort") and starts its cooldown when the call starts, while an alarm must keep motion
+that comes during a run of unknown length and rest only after it.
 """
 
 from __future__ import annotations
