@@ -548,4 +548,8 @@ async def test_offline_options_have_no_fallback(hass: HomeAssistant) -> None:
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert "local_fallback" not in result["data_schema"]({})
+    shown = result["data_schema"]({})
+    assert "local_fallback" not in shown
+    # Nothing is billed on this device.
+    assert "price_per_call" not in shown
+    assert "alarm_budget" in shown

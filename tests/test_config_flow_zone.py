@@ -149,7 +149,11 @@ async def test_reconfigure_zone(hass: HomeAssistant, zone_entry: MockConfigEntry
     """Reconfiguring walks the same steps with the zone's values and reloads it."""
     subentry_id = next(iter(zone_entry.subentries))
     result = await _start(hass, zone_entry, SOURCE_RECONFIGURE, subentry_id)
-    assert result["step_id"] == "user"
+    # Its own step, so its title says "Change", not "Add a zone".
+    assert result["step_id"] == "reconfigure"
+    translations = await async_get_translations(hass, "en", "config_subentries", [DOMAIN])
+    title = translations[f"component.{DOMAIN}.config_subentries.zone.step.reconfigure.title"]
+    assert title == "Change this Intruder Alert zone"
     result = await _step(
         hass, result, {"name": "Hall", "motion_source": "entity", "camera_source": "entity"}
     )

@@ -489,7 +489,12 @@ class IntruderAlertOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             return self.async_create_entry(data=user_input)
         schema = OPTIONS_SCHEMA
-        if self.config_entry.data.get(CONF_BACKEND) != Backend.LOCAL:
+        if self.config_entry.data.get(CONF_BACKEND) == Backend.LOCAL:
+            # Nothing is billed and there is no cloud to fall back from on this device.
+            schema = vol.Schema(
+                {key: value for key, value in schema.schema.items() if key != CONF_PRICE_PER_CALL}
+            )
+        else:
             schema = schema.extend(
                 {vol.Required(CONF_LOCAL_FALLBACK, default=False): BooleanSelector()}
             )
@@ -604,7 +609,8 @@ class ZoneSubentryFlow(ConfigSubentryFlow):
             {CONF_NAME: self._title, **self._suggested} if user_input is None else user_input
         )
         return self.async_show_form(
-            step_id="user",
+            # Reconfiguring says so in its title ("Add a zone" would be wrong there).
+            step_id="reconfigure" if self.source == SOURCE_RECONFIGURE else "user",
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
             last_step=False,
