@@ -26,6 +26,7 @@ from .media_source import SnapshotView
 from .pipeline import async_report_interrupted
 from .services import async_setup_services
 from .snapshots import SnapshotStore
+from .websocket_api import async_setup_websocket_api
 from .zone import Zone
 
 PLATFORMS: list[Platform] = [
@@ -46,6 +47,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions and the admin-only snapshot view, which serve every account."""
     async_setup_services(hass)
     hass.http.register_view(SnapshotView())
+    async_setup_websocket_api(hass)
     return True
 
 

@@ -31,7 +31,8 @@ from .engine.errors import (
     InvalidNameError,
     NotFoundError,
 )
-from .engine.images import BoundingBox, PreparedImage, crop, crop_box, decode
+from .engine.images import PreparedImage
+from .history import async_history
 from .pipeline import async_prepare, async_run
 
 SERVICE_RECOGNIZE = "recognize"
@@ -87,8 +88,11 @@ def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
 
 def _coordinator(call: ServiceCall) -> IntruderAlertCoordinator:
     """The account the call names, or the only one there is."""
-    hass = call.hass
-    entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    return coordinator_for(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+
+
+def coordinator_for(hass: HomeAssistant, entry_id: str | None) -> IntruderAlertCoordinator:
+    """The loaded account ``entry_id``, or the only one there is (None)."""
     if entry_id is not None:
         entry: IntruderAlertConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
@@ -103,7 +107,7 @@ def _coordinator(call: ServiceCall) -> IntruderAlertCoordinator:
     return entry.runtime_data
 
 
-def _engine_error(err: EngineError) -> HomeAssistantError:
+def engine_error(err: EngineError) -> HomeAssistantError:
     """A runtime failure of AWS, translated."""
     if isinstance(err, AuthError):
         return HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth")
@@ -139,7 +143,9 @@ async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator)
     if len(sources) != 1:
         raise _validation_error("one_source")
     if ATTR_RUN_ID in call.data:
-        return await _async_run_face(call, coordinator)
+        if (index := call.data.get(ATTR_FACE_INDEX)) is None:
+            raise _validation_error("face_index_required")
+        return await async_run_face(hass, coordinator, call.data[ATTR_RUN_ID], index)
     if ATTR_CAMERA in call.data:
         entity_id = call.data[ATTR_CAMERA]
         if hass.states.get(entity_id) is None:
@@ -166,31 +172,11 @@ async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator)
     return face
 
 
-async def _async_run_face(call: ServiceCall, coordinator: IntruderAlertCoordinator) -> bytes:
-    """The face ``face_index`` of run ``run_id``, cut from that run's snapshot."""
-    run_id = call.data[ATTR_RUN_ID]
-    if (index := call.data.get(ATTR_FACE_INDEX)) is None:
-        raise _validation_error("face_index_required")
-    store = coordinator.snapshots
-
-    def cut() -> bytes:
-        found = store.find_run(run_id)
-        if found is None or not found[0].path.is_file():
-            raise _validation_error("run_not_found", run_id=run_id)
-        snapshot, record = found
-        faces = record.get("faces") or []
-        if index >= len(faces):
-            raise _validation_error(
-                "face_not_found", run_id=run_id, index=str(index), count=str(len(faces))
-            )
-        box = faces[index]["bounding_box"]
-        image = decode(snapshot.path.read_bytes())
-        return crop(
-            image,
-            crop_box(image, BoundingBox(box["left"], box["top"], box["width"], box["height"])),
-        )
-
-    return await call.hass.async_add_executor_job(cut)
+async def async_run_face(
+    hass: HomeAssistant, coordinator: IntruderAlertCoordinator, run_id: str, index: int
+) -> bytes:
+    """The face ``index`` of run ``run_id``, cut from that run's snapshot."""
+    return await hass.async_add_executor_job(coordinator.snapshots.face_crop, run_id, index)
 
 
 async def _async_prepared(
@@ -245,11 +231,37 @@ async def _async_recognize(call: ServiceCall) -> ServiceResponse:
 async def _async_enroll(call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(call)
     data = await _async_image(call, coordinator)
-    tier, name = call.data[ATTR_TIER], call.data[ATTR_NAME]
+    response = await async_enroll(
+        call.hass,
+        coordinator,
+        call.data[ATTR_TIER],
+        call.data[ATTR_NAME],
+        data,
+        run_face=(call.data[ATTR_RUN_ID], call.data[ATTR_FACE_INDEX])
+        if ATTR_RUN_ID in call.data
+        else None,
+    )
+    if call.data.get(ATTR_ZONE) is not None:
+        coordinator.last_unknown_faces.pop(call.data[ATTR_ZONE], None)
+    return response
+
+
+async def async_enroll(
+    hass: HomeAssistant,
+    coordinator: IntruderAlertCoordinator,
+    tier: str,
+    name: str,
+    data: bytes,
+    *,
+    run_face: tuple[str, int] | None = None,
+) -> dict[str, Any]:
+    """Enrol ``name`` in ``tier`` from an image: the account's backend, then the fallback.
+
+    The one code path of every enrolment (the action, the panel's run faces and uploads).
+    ``run_face`` names the run and face the image was cut from: the panel stops asking about it.
+    """
     try:
-        enrolment = await call.hass.async_add_executor_job(
-            coordinator.people.enroll, tier, name, data
-        )
+        enrolment = await hass.async_add_executor_job(coordinator.people.enroll, tier, name, data)
     except BadImageError as err:
         raise _validation_error("bad_image", error=str(err)) from err
     except EnrolmentError as err:
@@ -257,17 +269,18 @@ async def _async_enroll(call: ServiceCall) -> ServiceResponse:
     except InvalidNameError as err:
         raise _validation_error("invalid_name", error=str(err)) from err
     except EngineError as err:
-        raise _engine_error(err) from err
+        raise engine_error(err) from err
     if coordinator.fallback_people is not None:
         # The offline fallback learns the same people, so it knows them when the cloud fails.
         try:
-            await call.hass.async_add_executor_job(
-                coordinator.fallback_people.enroll, tier, name, data
-            )
+            await hass.async_add_executor_job(coordinator.fallback_people.enroll, tier, name, data)
         except EngineError as err:
             LOGGER.warning("%s was not added to the offline fallback: %s", name, err)
-    if call.data.get(ATTR_ZONE) is not None:
-        coordinator.last_unknown_faces.pop(call.data[ATTR_ZONE], None)
+    history = async_history(hass, coordinator)
+    try:
+        await hass.async_add_executor_job(history.note_enrolled, tier, enrolment.name, run_face)
+    except OSError as err:
+        LOGGER.warning("The panel could not note that %s was enrolled: %s", name, err)
     await coordinator.async_refresh()
     return {
         "tier": tier,
@@ -280,17 +293,23 @@ async def _async_enroll(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_remove(call: ServiceCall) -> ServiceResponse:
+    return await async_remove(
+        call.hass, _coordinator(call), call.data[ATTR_TIER], call.data[ATTR_NAME]
+    )
+
+
+async def async_remove(
+    hass: HomeAssistant, coordinator: IntruderAlertCoordinator, tier: str, name: str
+) -> dict[str, Any]:
     """Forget a person everywhere, or say what is left.
 
     The offline fallback goes first: it answers when the cloud is down, so it must never know
     someone the owner removed. Then the account's backend.
     """
-    coordinator = _coordinator(call)
-    tier, name = call.data[ATTR_TIER], call.data[ATTR_NAME]
     forgotten_offline = False
     if coordinator.fallback_people is not None:
         try:
-            await call.hass.async_add_executor_job(coordinator.fallback_people.remove, tier, name)
+            await hass.async_add_executor_job(coordinator.fallback_people.remove, tier, name)
         except InvalidNameError as err:
             raise _validation_error("invalid_name", error=str(err)) from err
         except NotFoundError:
@@ -298,12 +317,12 @@ async def _async_remove(call: ServiceCall) -> ServiceResponse:
         else:
             forgotten_offline = True
     try:
-        deleted = await call.hass.async_add_executor_job(coordinator.people.remove, tier, name)
+        deleted = await hass.async_add_executor_job(coordinator.people.remove, tier, name)
     except InvalidNameError as err:
         raise _validation_error("invalid_name", error=str(err)) from err
     except NotFoundError as err:
         if not err.resource.startswith("person:"):
-            raise _engine_error(err) from err
+            raise engine_error(err) from err
         if forgotten_offline:
             deleted = 0  # only the offline fallback still knew them
         else:
@@ -316,7 +335,12 @@ async def _async_remove(call: ServiceCall) -> ServiceResponse:
                 translation_key="removed_only_offline",
                 translation_placeholders={"name": name, "error": str(err)},
             ) from err
-        raise _engine_error(err) from err
+        raise engine_error(err) from err
+    history = async_history(hass, coordinator)
+    try:
+        await hass.async_add_executor_job(history.note_removed, tier, name)
+    except OSError as err:
+        LOGGER.warning("The panel could not note that %s was removed: %s", name, err)
     await coordinator.async_refresh()
     return {"tier": tier, "name": name, "faces_deleted": deleted}
 
@@ -337,7 +361,7 @@ async def _async_list(call: ServiceCall) -> ServiceResponse:
     try:
         return await call.hass.async_add_executor_job(list_all)
     except EngineError as err:
-        raise _engine_error(err) from err
+        raise engine_error(err) from err
 
 
 def async_setup_services(hass: HomeAssistant) -> None:

@@ -5,29 +5,85 @@ when recognition fails or Home Assistant stops halfway. Snapshots are faces: the
 Home Assistant's media folders (which every user can browse) in ``<config>/intruder_alert/
 snapshots/<entry id>/``, and are reached through this integration's own media source (for
 email attachments) and an authenticated, admin-only view.
+
+Beside them, ``index.jsonl`` holds one compact line per finished run (appended when its record
+is written, rewritten when old runs are pruned): the run history reads it instead of opening
+every record, so listing stays fast with thousands of runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+import io
 import json
 from pathlib import Path
 import re
 import shutil
+import threading
 import time
 from typing import Any
 
+from PIL import Image, ImageOps
+
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util, slugify
 
 from .const import DOMAIN, LOGGER
+from .engine.images import BoundingBox, crop, crop_box, decode
 
 MEDIA_SOURCE_PREFIX = f"media-source://{DOMAIN}"
 IN_PROGRESS = "in_progress"
 DONE = "done"
 # What a snapshot's file name looks like (nothing that could leave the folder).
 SNAPSHOT_NAME = re.compile(r"[0-9A-Za-z_\-]+\.jpg")
+# The run history's index and the panel's answers (dismissed faces, enrolment dates): kept
+# beside the snapshots, never pruned by age.
+INDEX_NAME = "index.jsonl"
+PANEL_NAME = "panel.state"
+ANNOTATED_SUFFIX = "_annotated"
+THUMBNAIL_SUFFIX = "_thumb"
+THUMBNAIL_SIDE = 240
+# One lock per folder: the pipeline appends to the index while the history rebuilds or prunes.
+_INDEX_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_LOCK = threading.Lock()
+
+
+def index_lock(folder: Path) -> threading.Lock:
+    """The lock that guards a folder's index file."""
+    with _LOCKS_LOCK:
+        return _INDEX_LOCKS.setdefault(folder, threading.Lock())
+
+
+def index_line(stem: str, record: dict[str, Any]) -> dict[str, Any]:
+    """What the run history keeps of one run record (no bounding boxes, no paths)."""
+    faces = []
+    for position, face in enumerate(record.get("faces") or []):
+        item = {
+            "index": face.get("index", position),
+            "tier": face.get("tier"),
+            "name": face.get("name"),
+            "similarity": face.get("similarity"),
+            "verdict": face.get("verdict"),
+        }
+        if face.get("closest") is not None:
+            item["closest"] = face["closest"]
+        faces.append(item)
+    return {
+        "stem": stem,
+        "run_id": record.get("run_id"),
+        "time": record.get("time"),
+        "zone": record.get("zone"),
+        "device_id": record.get("device_id"),
+        "type": record.get("type"),
+        "verdict": record.get("verdict"),
+        "backend": record.get("backend"),
+        "names": list(record.get("names") or []),
+        "reason": record.get("reason"),
+        "faces": faces,
+        "annotated": bool(record.get("annotated_media_id")),
+    }
 
 
 @dataclass(frozen=True)
@@ -118,10 +174,44 @@ class SnapshotStore:
         )
         return snapshot
 
+    @property
+    def index_path(self) -> Path:
+        """The run history's index file."""
+        return self.folder / INDEX_NAME
+
+    def _stem_from_index(self, run_id: str) -> str | None:
+        try:
+            lines = self.index_path.read_text().splitlines()
+        except OSError:
+            return None
+        needle = json.dumps(run_id)
+        for line in reversed(lines):
+            if needle not in line:
+                continue
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("run_id") == run_id:
+                return str(entry["stem"])
+        return None
+
     def find_run(self, run_id: str) -> tuple[Snapshot, dict[str, Any]] | None:
-        """The snapshot and record of run ``run_id`` (still within the retention); blocking."""
+        """The snapshot and record of run ``run_id`` (still within the retention); blocking.
+
+        The index names the run's files; runs it does not know (records of older versions, a
+        run still in progress) are searched for record by record.
+        """
         if not self.folder.is_dir():
             return None
+        if (stem := self._stem_from_index(run_id)) is not None:
+            try:
+                record = json.loads((self.folder / f"{stem}.json").read_text())
+            except OSError, ValueError:
+                pass
+            else:
+                if record.get("run_id") == run_id:
+                    return self._snapshot(f"{stem}.jpg"), record
         for path in sorted(self.folder.glob("*.json"), reverse=True):
             try:
                 record = json.loads(path.read_text())
@@ -135,8 +225,103 @@ class SnapshotStore:
         """Write the JSON record beside a snapshot (atomically); blocking."""
         path = snapshot.path.with_suffix(".json")
         temporary = path.with_suffix(".part")
-        temporary.write_text(json.dumps({"status": DONE} | record, default=str))
+        full = {"status": DONE} | record
+        temporary.write_text(json.dumps(full, default=str))
         temporary.replace(path)
+        if full["status"] == DONE:
+            self._append_index(index_line(snapshot.path.stem, full))
+
+    def _append_index(self, line: dict[str, Any]) -> None:
+        try:
+            with index_lock(self.folder), self.index_path.open("a") as index:
+                index.write(json.dumps(line, default=str) + "\n")
+        except OSError as err:
+            LOGGER.warning("The run history could not note run %s: %s", line["run_id"], err)
+
+    def rebuild_index(self) -> int:
+        """Write the index from every finished run record (older versions kept none); blocking."""
+        with index_lock(self.folder):
+            lines = []
+            for path in sorted(self.folder.glob("*.json")):
+                try:
+                    record = json.loads(path.read_text())
+                except OSError, ValueError:
+                    continue
+                if record.get("status") == DONE and record.get("run_id"):
+                    lines.append(json.dumps(index_line(path.stem, record), default=str))
+            temporary = self.index_path.with_suffix(".part")
+            temporary.write_text("".join(f"{line}\n" for line in lines))
+            temporary.replace(self.index_path)
+        return len(lines)
+
+    def _compact_index(self) -> None:
+        """Drop the index lines of runs whose files were pruned; blocking."""
+        with index_lock(self.folder):
+            try:
+                lines = self.index_path.read_text().splitlines()
+            except FileNotFoundError:
+                return
+            kept = []
+            for line in lines:
+                try:
+                    stem = json.loads(line)["stem"]
+                except ValueError, KeyError, TypeError:
+                    continue
+                if (self.folder / f"{stem}.json").exists():
+                    kept.append(line)
+            temporary = self.index_path.with_suffix(".part")
+            temporary.write_text("".join(f"{line}\n" for line in kept))
+            temporary.replace(self.index_path)
+
+    def face_crop(self, run_id: str, index: int) -> bytes:
+        """Face ``index`` of run ``run_id``, cut from that run's snapshot (JPEG); blocking.
+
+        Raises a translated ServiceValidationError when the run or the face is not there.
+        """
+        found = self.find_run(run_id)
+        if found is None or not found[0].path.is_file():
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="run_not_found",
+                translation_placeholders={"run_id": run_id},
+            )
+        snapshot, record = found
+        faces = record.get("faces") or []
+        if index >= len(faces):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="face_not_found",
+                translation_placeholders={
+                    "run_id": run_id,
+                    "index": str(index),
+                    "count": str(len(faces)),
+                },
+            )
+        box = faces[index]["bounding_box"]
+        image = decode(snapshot.path.read_bytes())
+        return crop(
+            image,
+            crop_box(image, BoundingBox(box["left"], box["top"], box["width"], box["height"])),
+        )
+
+    def thumbnail(self, name: str) -> Path | None:
+        """A small JPEG of snapshot ``name``, made once and kept beside it; blocking."""
+        if (source := self.path_of(name)) is None:
+            return None
+        target = source.with_name(f"{source.stem}{THUMBNAIL_SUFFIX}.jpg")
+        if target.is_file():
+            return target
+        with Image.open(source) as image:
+            # JPEG draft mode decodes at a fraction of the size: far faster for big frames.
+            image.draft("RGB", (THUMBNAIL_SIDE * 2, THUMBNAIL_SIDE * 2))
+            small = ImageOps.exif_transpose(image).convert("RGB")
+            small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        buffer = io.BytesIO()
+        small.save(buffer, format="JPEG", quality=80)
+        temporary = target.with_suffix(".part")
+        temporary.write_bytes(buffer.getvalue())
+        temporary.replace(target)
+        return target
 
     def in_progress(self) -> list[tuple[Snapshot, dict[str, Any]]]:
         """Snapshots whose recognition never finished; blocking."""
@@ -159,7 +344,7 @@ class SnapshotStore:
 
     def annotated(self, original: Snapshot) -> Snapshot:
         """Where the boxed-and-labelled copy of ``original`` goes."""
-        return self._snapshot(original.path.stem + "_annotated.jpg")
+        return self._snapshot(original.path.stem + ANNOTATED_SUFFIX + ".jpg")
 
     def write(self, snapshot: Snapshot, data: bytes) -> None:
         """Write bytes to a snapshot path; blocking."""
@@ -173,6 +358,8 @@ class SnapshotStore:
         cutoff = time.time() - retention.total_seconds()
         removed = 0
         for file in self.folder.iterdir():
+            if file.name in (INDEX_NAME, PANEL_NAME):
+                continue
             # One file that cannot be read or deleted must not keep the others forever.
             try:
                 if file.is_file() and file.stat().st_mtime < cutoff:
@@ -180,4 +367,9 @@ class SnapshotStore:
                     removed += 1
             except OSError as err:
                 LOGGER.warning("Could not delete the old snapshot %s: %s", file.name, err)
+        if removed:
+            try:
+                self._compact_index()
+            except OSError as err:
+                LOGGER.warning("The run history index could not be pruned: %s", err)
         return removed
