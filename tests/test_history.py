@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 import time
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 
@@ -255,3 +256,23 @@ def test_an_index_that_cannot_be_written_costs_the_history_only(
     assert "could not note run run" in caplog.text
     # The index could not be read either: runs are found record by record.
     assert store.find_run("run") is not None
+
+
+def test_index_lines_that_lead_nowhere(
+    store: SnapshotStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A damaged index line, or one naming a lost or rewritten record, falls back to the records."""
+    snapshot = _save(store, "run", START)
+    with store.index_path.open("a") as index:
+        index.write('{"run_id": "run", damaged\n')
+        index.write(json.dumps({"run_id": "lost", "stem": "nothing"}) + "\n")
+        index.write(json.dumps({"run_id": "moved", "stem": snapshot.path.stem}) + "\n")
+    assert store.find_run("run") is not None
+    assert store.find_run("lost") is None
+    assert store.find_run("moved") is None
+    # A prune whose index cannot be rewritten still prunes, and says so.
+    long_ago = time.time() - 40 * 86400
+    os.utime(snapshot.path, (long_ago, long_ago))
+    with patch.object(SnapshotStore, "_compact_index", side_effect=OSError("read-only")):
+        assert store.prune(timedelta(days=30)) == 1
+    assert "could not be pruned: read-only" in caplog.text
