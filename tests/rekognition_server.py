@@ -3,7 +3,7 @@
 boto3 talks to it through ``endpoint_url``; requests are real HTTP with real botocore
 serialisation, signing, retries and timeouts. Faces are the solid squares of tests/scenes.py.
 Faults are injected per operation: throttling, 5xx, slow answers, dropped connections,
-revoked credentials and deleted collections.
+revoked credentials, missing IAM permissions and deleted collections.
 """
 
 from __future__ import annotations
@@ -125,6 +125,20 @@ def _detect(data: bytes) -> list[Detected]:
     return faces
 
 
+def denied_message(operation: str, collection: str | None) -> str:
+    """AWS's AccessDeniedException text: it names the caller's ARN, with the account id."""
+    on = (
+        f" on resource: arn:aws:rekognition:eu-west-1:{ACCOUNT_ID}:collection/{collection}"
+        if collection
+        else ""
+    )
+    return (
+        f"User: arn:aws:iam::{ACCOUNT_ID}:user/intruder-alert is not authorized to perform: "
+        f"rekognition:{operation}{on} because no identity-based policy allows the "
+        f"rekognition:{operation} action"
+    )
+
+
 def similarity(a: str, b: str) -> float:
     if a == b:
         return 99.3
@@ -142,7 +156,7 @@ class Fault:
     """Make the next ``count`` calls of ``operation`` ("*" for any) misbehave."""
 
     operation: str
-    kind: str  # throttle | error500 | slow | drop | auth
+    kind: str  # throttle | error500 | slow | drop | auth | denied
     count: int = 1
     seconds: float = 0.0
 
@@ -462,6 +476,16 @@ class _Handler(BaseHTTPRequestHandler):
             elif fault.kind == "error500":
                 self._reply(
                     500, {"__type": "InternalServerError", "message": "Internal server error"}
+                )
+                return
+            elif fault.kind == "denied":
+                collection = json.loads(body or b"{}").get("CollectionId")
+                self._reply(
+                    400,
+                    {
+                        "__type": "AccessDeniedException",
+                        "message": denied_message(operation, collection),
+                    },
                 )
                 return
         access_key = re.search(r"Credential=([^/]+)/", self.headers.get("Authorization", ""))

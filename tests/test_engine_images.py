@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import struct
+from typing import Any
+import warnings
+import zlib
 
 from PIL import Image
 import pytest
 
 from custom_components.intruder_alert.engine.errors import BadImageError
 from custom_components.intruder_alert.engine.images import (
+    MAX_PIXELS,
     MAX_SIDE,
     MIN_CROP_SIDE,
     BoundingBox,
@@ -69,13 +74,72 @@ def test_refusals(data: bytes, message: str) -> None:
         prepare(data)
 
 
-def test_absurd_pixel_counts_are_refused_before_decoding() -> None:
-    """A header announcing a huge image is refused without decoding it."""
-    header = Image.new("L", (12000, 11000))
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that announces ``width`` by ``height`` pixels and holds no pixels: decoding it would fail."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"")
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [
+        (5000, 5000),  # 25 MP: under Pillow's own limit, about 100 MB as RGBA
+        # 132 MP: over Pillow's warning limit (89 MP); Pillow warns, the image is refused.
+        pytest.param(
+            12000,
+            11000,
+            marks=pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning"),
+        ),
+        (20000, 20000),  # 400 MP: Pillow refuses it itself
+    ],
+)
+def test_large_images_are_refused_before_decoding(width: int, height: int) -> None:
+    """A header announcing more than 24 MP is refused, saying its size, before any decoding."""
+    with pytest.raises(BadImageError, match="megapixels") as err:
+        prepare(_png_header(width, height))
+    assert f"at most {MAX_PIXELS // 1_000_000} megapixels" in str(err.value)
+    if width * height < 2 * 89_478_485:
+        assert f"{width}×{height}" in str(err.value)
+
+
+def test_the_limit_counts_what_is_decoded() -> None:
+    """A JPEG counts at the reduced size it decodes to; one that cannot be reduced is refused."""
+    assert MAX_PIXELS == 24_000_000
+    # 30 MP in a strip 1000 px high: JPEG cannot decode it smaller than 1920 px on each side.
+    strip = Image.new("L", (30_000, 1_000), 40)
+    with pytest.raises(BadImageError, match="30000×1000"):
+        prepare(_jpeg(strip, quality=50))
+    # A PNG just under the limit passes.
     buffer = io.BytesIO()
-    header.save(buffer, format="PNG")
-    with pytest.raises(BadImageError, match="megapixels"):
-        prepare(buffer.getvalue())
+    Image.new("L", (6000, 3999), 40).save(buffer, format="PNG")
+    assert prepare(buffer.getvalue()).size == (MAX_SIDE, 1280)
+
+
+def test_decoding_leaves_warning_filters_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decoding runs on executor threads: it must not swap the process-wide warning filters.
+
+    ``warnings.catch_warnings`` does, for every thread at once, and restores them afterwards
+    (possibly over another thread's own change).
+    """
+    filters = warnings.filters
+    seen: list[bool] = []
+    load = Image.Image.load
+
+    def watching_load(self: Image.Image) -> Any:
+        seen.append(warnings.filters is filters)
+        return load(self)
+
+    monkeypatch.setattr(Image.Image, "load", watching_load)
+    decode(_jpeg(Image.new("RGB", (200, 200))))
+    assert seen
+    assert all(seen)
+    assert warnings.filters is filters
 
 
 def test_encode_jpeg_respects_the_byte_limit() -> None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from datetime import date
+import logging
+import re
+import traceback
 from typing import Any
 
+from botocore.exceptions import ReadTimeoutError
 from botocore.stub import ANY, Stubber
 import pytest
 
@@ -20,10 +25,27 @@ from custom_components.intruder_alert.engine.errors import (
 )
 from custom_components.intruder_alert.engine.people import People
 from custom_components.intruder_alert.engine.rekognition import Rekognition
+from custom_components.intruder_alert.engine.usage import ApiUsage
 
 from .scenes import portrait
 
 COLLECTIONS = {"whitelist": "wl", "blacklist": "bl"}
+
+
+class StartsWith(str):
+    """A Stubber parameter matcher: any string with this prefix."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and other.startswith(self)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+
 BOX = {"Width": 0.3, "Height": 0.4, "Left": 0.1, "Top": 0.2}
 
 
@@ -305,3 +327,197 @@ def test_delete_faces_in_batches(rekognition: tuple[Rekognition, Stubber, Stubbe
     stub.add_response("delete_faces", {}, {"CollectionId": "wl", "FaceIds": ids[:4096]})
     stub.add_response("delete_faces", {}, {"CollectionId": "wl", "FaceIds": ids[4096:]})
     engine.delete_faces("wl", ids)
+
+
+ACCOUNT = re.compile(r"\d{12}")
+DENIED = (
+    "User: arn:aws:iam::123456789012:user/intruder-alert is not authorized to perform: "
+    "rekognition:{0} because no identity-based policy allows the rekognition:{0} action"
+)
+
+
+def test_denied_error_and_its_traceback_name_no_account(
+    rekognition: tuple[Rekognition, Stubber, Stubber],
+) -> None:
+    """The engine error and the AWS error it is chained to (what a traceback shows) redact."""
+    engine, stub, _ = rekognition
+    stub.add_client_error(
+        "search_users_by_image", "AccessDeniedException", DENIED.format("SearchUsersByImage")
+    )
+    with pytest.raises(AccessDeniedError) as err:
+        engine.search_users("wl", b"jpeg", 90.0)
+    shown = "".join(traceback.format_exception(err.value))
+    assert "rekognition:SearchUsersByImage" in shown
+    assert "AccessDeniedException" in shown
+    assert not ACCOUNT.search(shown)
+
+
+def test_refused_calls_are_counted_not_billed(
+    rekognition: tuple[Rekognition, Stubber, Stubber],
+) -> None:
+    """AWS bills the image calls it performs; one refused for IAM or credentials is not."""
+    engine, stub, _ = rekognition
+    stub.add_client_error(
+        "search_users_by_image", "AccessDeniedException", DENIED.format("SearchUsersByImage")
+    )
+    stub.add_client_error("search_users_by_image", "UnrecognizedClientException", "bad key")
+    stub.add_response("search_users_by_image", {"UserMatches": []})
+    for _ in range(2):
+        with pytest.raises((AccessDeniedError, AuthError)):
+            engine.search_users("wl", b"jpeg", 90.0)
+    engine.search_users("wl", b"jpeg", 90.0)
+    assert engine.usage.total() == {"SearchUsersByImage": 3}
+    assert engine.usage.billed_today() == 1
+
+
+def test_a_refusal_after_midnight_is_not_taken_off_the_new_day() -> None:
+    """A call counted yesterday and refused after midnight leaves today's bill alone."""
+    day = [date(2026, 1, 1)]
+    usage = ApiUsage(today=lambda: day[0])
+    usage.record("SearchUsersByImage")
+    day[0] = date(2026, 1, 2)
+    usage.refused("SearchUsersByImage")
+    usage.record("SearchUsersByImage")
+    assert usage.billed_today() == 1
+
+
+def test_denied_detect_faces_is_said_once(
+    rekognition: tuple[Rekognition, Stubber, Stubber], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Burst ranking without rekognition:DetectFaces: one warning naming it, nothing billed."""
+    engine, stub, _ = rekognition
+    for _ in range(3):
+        stub.add_client_error("detect_faces", "AccessDeniedException", DENIED.format("DetectFaces"))
+    for _ in range(3):
+        with pytest.raises(AccessDeniedError):
+            engine.detect_faces(b"jpeg")
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "rekognition:DetectFaces" in warnings[0].getMessage()
+    assert not ACCOUNT.search(caplog.text)
+    assert engine.usage.total() == {"DetectFaces": 3}
+    assert engine.usage.billed_today() == 0
+    stub.add_response("detect_faces", {"FaceDetails": [{"BoundingBox": BOX}]})
+    assert engine.detect_faces(b"jpeg") == [{"BoundingBox": BOX}]
+    assert engine.usage.billed_today() == 1
+
+
+def _fail_next_put(engine: Rekognition) -> None:
+    """The next PutObject times out after botocore's retries, as on a flaky uplink.
+
+    AWS may have stored the object before the answer was lost.
+    """
+    events = engine.s3.meta.events
+
+    def timed_out(**_: Any) -> None:
+        events.unregister("provide-client-params.s3.PutObject", unique_id="timeout")
+        raise ReadTimeoutError(endpoint_url="https://bkt.s3.eu-west-1.amazonaws.com")
+
+    events.register_first("provide-client-params.s3.PutObject", timed_out, unique_id="timeout")
+
+
+def test_enroll_upload_that_timed_out_is_deleted(
+    rekognition: tuple[Rekognition, Stubber, Stubber],
+) -> None:
+    """An upload that timed out may be stored all the same: the delete is still sent."""
+    engine, _, s3 = rekognition
+    _fail_next_put(engine)
+    s3.add_response(
+        "delete_object", {}, {"Bucket": "bkt", "Key": StartsWith("intruder-alert/enrol/")}
+    )
+    with pytest.raises(UnavailableError, match="ReadTimeoutError"):
+        People(engine, COLLECTIONS, bucket="bkt").enroll("whitelist", "Ana", portrait("alice"))
+
+
+def test_enroll_failed_delete_does_not_mask_success(
+    rekognition: tuple[Rekognition, Stubber, Stubber], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The face is indexed: the enrolment stands; the photo left behind is logged (redacted)."""
+    engine, stub, s3 = rekognition
+    s3.add_response("put_object", {})
+    stub.add_response("index_faces", {"FaceRecords": [_face_record("f1")]})
+    s3.add_client_error(
+        "delete_object",
+        "AccessDenied",
+        DENIED.format("x").replace("rekognition:x", "s3:DeleteObject"),
+        http_status_code=403,
+    )
+    stub.add_response("create_user", {})
+    stub.add_response("associate_faces", {"AssociatedFaces": [{"FaceId": "f1"}]})
+    stub.add_response("list_faces", {"Faces": [{"FaceId": "f1"}]})
+    enrolment = People(engine, COLLECTIONS, bucket="bkt").enroll(
+        "whitelist", "Ana", portrait("alice")
+    )
+    assert (enrolment.face_id, enrolment.faces) == ("f1", 1)
+    [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "could not be deleted" in warning.getMessage()
+    assert "s3:DeleteObject" in warning.getMessage()
+    assert "lifecycle" in warning.getMessage()
+    assert not ACCOUNT.search(caplog.text)
+
+
+def test_enroll_failed_delete_after_failed_index_raises_the_index_error(
+    rekognition: tuple[Rekognition, Stubber, Stubber], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two failures: the one that explains the enrolment is raised, the delete's is logged."""
+    engine, stub, s3 = rekognition
+    s3.add_response("put_object", {})
+    stub.add_client_error("index_faces", "ThrottlingException", "slow down")
+    s3.add_client_error("delete_object", "SlowDown", "slow down", http_status_code=503)
+    with pytest.raises(UnavailableError, match="ThrottlingException"):
+        People(engine, COLLECTIONS, bucket="bkt").enroll("whitelist", "Ana", portrait("alice"))
+    assert "could not be deleted" in caplog.text
+
+
+def test_enroll_failed_create_user_deletes_the_face(
+    rekognition: tuple[Rekognition, Stubber, Stubber],
+) -> None:
+    """CreateUser refused after IndexFaces stored the face: the face is deleted again."""
+    engine, stub, _ = rekognition
+    stub.add_response("index_faces", {"FaceRecords": [_face_record("f1")]})
+    stub.add_client_error("create_user", "AccessDeniedException", DENIED.format("CreateUser"))
+    stub.add_response(
+        "delete_faces", {"DeletedFaces": ["f1"]}, {"CollectionId": "wl", "FaceIds": ["f1"]}
+    )
+    with pytest.raises(AccessDeniedError) as err:
+        People(engine, COLLECTIONS).enroll("whitelist", "Ana", portrait("alice"))
+    assert err.value.permission == "rekognition:CreateUser"
+
+
+def test_enroll_cleanup_failure_is_logged_and_the_rest_still_undone(
+    rekognition: tuple[Rekognition, Stubber, Stubber], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A face that cannot be deleted is logged; the user is still deleted; the reason raised."""
+    engine, stub, _ = rekognition
+    stub.add_response("index_faces", {"FaceRecords": [_face_record("f1")]})
+    stub.add_response("create_user", {})
+    stub.add_response(
+        "associate_faces",
+        {"UnsuccessfulFaceAssociations": [{"FaceId": "f1", "Reasons": ["LOW_QUALITY"]}]},
+    )
+    stub.add_client_error("delete_faces", "ThrottlingException", "slow down")
+    stub.add_response("delete_user", {}, {"CollectionId": "wl", "UserId": "Ana"})
+    with pytest.raises(EnrolmentError, match="LOW_QUALITY"):
+        People(engine, COLLECTIONS).enroll("whitelist", "Ana", portrait("alice"))
+    [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "face f1" in warning.getMessage()
+
+
+def test_enroll_group_photo_with_nothing_indexed(
+    rekognition: tuple[Rekognition, Stubber, Stubber],
+) -> None:
+    """A group photo whose faces were all left unindexed: refused, nothing to delete."""
+    engine, stub, _ = rekognition
+    stub.add_response(
+        "index_faces",
+        {
+            "FaceRecords": [],
+            "UnindexedFaces": [
+                {"Reasons": ["LOW_QUALITY"], "FaceDetail": {"BoundingBox": BOX}},
+                {"Reasons": ["EXCEEDS_MAX_FACES"], "FaceDetail": {"BoundingBox": BOX}},
+            ],
+        },
+    )
+    with pytest.raises(EnrolmentError, match="2 faces") as err:
+        People(engine, COLLECTIONS).enroll("whitelist", "Group", portrait("alice"))
+    assert err.value.reason == "several_faces"

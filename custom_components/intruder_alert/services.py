@@ -125,13 +125,21 @@ def engine_error(err: EngineError) -> HomeAssistantError:
 
 
 def _read_image_file(path: str) -> bytes:
-    """Read an allowed image file; blocking."""
-    file = Path(path)
+    """Read an allowed image file; blocking.
+
+    Reads the resolved path, as ``is_allowed_path`` checked it: a symlink swapped in since
+    cannot redirect the read. At most the size limit is read, even if the file grew.
+    """
+    file = Path(path).resolve()
     if not file.is_file():
         raise _validation_error("file_not_found", path=path)
     if file.stat().st_size > MAX_IMAGE_FILE_BYTES:
         raise _validation_error("file_too_large", path=path, limit="64 MB")
-    return file.read_bytes()
+    with file.open("rb") as stream:
+        data = stream.read(MAX_IMAGE_FILE_BYTES + 1)
+    if len(data) > MAX_IMAGE_FILE_BYTES:
+        raise _validation_error("file_too_large", path=path, limit="64 MB")
+    return data
 
 
 async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator) -> bytes:

@@ -66,6 +66,15 @@ _UNAVAILABLE_CODES = frozenset(
 _BAD_IMAGE_CODES = frozenset({"InvalidImageFormatException", "ImageTooLargeException"})
 _PERMISSION_IN_MESSAGE = re.compile(r"perform:\s*([A-Za-z0-9-]+:[A-Za-z0-9]+)")
 
+# What stands in for an ARN or an account id in messages that leave the engine.
+REDACTED = "<redacted>"
+# An ARN, up to the whitespace, quote or closing punctuation that ends it: AWS's access-denied
+# messages name the caller (arn:aws:iam::<account>:user/<name>, arn:aws:sts::<account>:
+# assumed-role/<role>/<session>), the resource and the denying policy this way.
+_ARN = re.compile(r"\barn:aws[a-z-]*:[^\s\"'`<>]*[^\s\"'`<>.,;:!?)\]}]")
+# A 12-digit AWS account id on its own ("account 123456789012", "1234-5678-9012").
+_ACCOUNT_ID = re.compile(r"(?<![\d-])\d{4}-?\d{4}-?\d{4}(?![\d-])")
+
 
 @dataclass(frozen=True, kw_only=True)
 class AwsSettings:
@@ -114,23 +123,54 @@ def create_client(settings: AwsSettings, service: str) -> Any:
     return session.client(service, config=config, endpoint_url=endpoint_url)
 
 
+def redact(text: str) -> str:
+    """``text`` without ARNs and AWS account ids (they name the account and the IAM user).
+
+    Error codes and permission names (``rekognition:SearchUsersByImage``) stay.
+    """
+    return _ACCOUNT_ID.sub(REDACTED, _ARN.sub(REDACTED, text))
+
+
+def redacted_cause(err: Exception) -> Exception:
+    """What an engine error is chained to: AWS's error with its message redacted.
+
+    A traceback of an engine error shows its cause; the original ClientError's text carries
+    the account id.
+    """
+    if not isinstance(err, ClientError):
+        return err
+    error = err.response.get("Error", {})
+    response: Any = {
+        "Error": {"Code": error.get("Code", ""), "Message": redact(str(error.get("Message", "")))},
+        "ResponseMetadata": err.response.get("ResponseMetadata", {}),
+    }
+    cause: Exception = ClientError(response, err.operation_name)
+    return cause
+
+
 def translate_error(
     err: Exception, *, service: str, operation: str, settings: AwsSettings
 ) -> EngineError:
-    """Map a botocore failure to the engine error the glue acts on."""
+    """Map a botocore failure to the engine error the glue acts on.
+
+    Messages are redacted (``redact``): they reach events, sensors, emails and logs.
+    """
     if isinstance(err, (NoCredentialsError, PartialCredentialsError)):
-        return AuthError(str(err))
+        return AuthError(redact(str(err)))
     if isinstance(err, ClientError):
         error = err.response.get("Error", {})
         code = str(error.get("Code", ""))
-        message = str(error.get("Message", "")) or code
+        raw = str(error.get("Message", "")) or code
+        message = redact(raw)
         status = int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
         if code in _AUTH_CODES:
             return AuthError(message)
         if code in _ACCESS_DENIED_CODES:
-            found = _PERMISSION_IN_MESSAGE.search(message)
+            found = _PERMISSION_IN_MESSAGE.search(raw)
             permission = found.group(1) if found else f"{service}:{operation}"
-            return AccessDeniedError(permission, message)
+            if permission not in message:
+                message = f"{message} (missing permission {permission})"
+            return AccessDeniedError(permission, f"{code}: {message}")
         if code in _NOT_FOUND_CODES:
             return NotFoundError(operation, message)
         if code in _BAD_IMAGE_CODES:
@@ -148,5 +188,5 @@ def translate_error(
         return RegionNotSupportedError(settings.region)
     if isinstance(err, BotoCoreError):
         # Connection refused, DNS failure, connect/read timeouts after botocore's retries.
-        return UnavailableError(f"{type(err).__name__}: {err}")
+        return UnavailableError(redact(f"{type(err).__name__}: {err}"))
     raise err

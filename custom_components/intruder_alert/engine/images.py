@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import io
-import warnings
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
@@ -23,8 +22,12 @@ MAX_SIDE = 1920
 CROP_MARGIN = 0.6
 # Crops are upscaled to at least this many pixels on the shorter side.
 MIN_CROP_SIDE = 160
-# Refuse absurd inputs before decoding them: Pillow's decompression-bomb limit (about 89 MP).
-MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+# Most pixels decoded at once, checked from the header before decoding. 24 MP is a 72 MB RGB
+# frame (a 4-channel PNG: 96 MB), which a Raspberry Pi can afford next to Home Assistant;
+# Pillow's own limit (89 MP, refused only past 179 MP) would let a PNG take about 1 GB on its
+# way to RGB. A JPEG counts at the reduced size it is decoded to (see ``decode``), so a 50 MP
+# camera frame still passes.
+MAX_PIXELS = 24_000_000
 ORIENTATION_TAG = 0x0112
 
 
@@ -94,26 +97,32 @@ class PreparedImage:
 
 
 def decode(data: bytes) -> Image.Image:
-    """Decode any image Pillow reads, applying EXIF orientation; refuse anything else."""
+    """Decode any image Pillow reads, applying EXIF orientation; refuse anything else.
+
+    The size is checked from the header, before any pixel is decoded. No warning filters are
+    touched: they are process-wide, and this runs on executor threads next to other code.
+    """
     if not data:
         raise BadImageError("The image is empty.")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_PIXELS:
-                raise BadImageError(
-                    f"The image has {image.width}×{image.height} pixels; at most "
-                    f"{MAX_PIXELS // 1_000_000} megapixels are accepted."
-                )
-            # JPEG can decode straight to a reduced size: far faster and smaller for big frames.
-            image.draft("RGB", (MAX_SIDE, MAX_SIDE))
-            image.load()
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        # JPEG can decode straight to a reduced size: far faster and smaller for big frames.
+        image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+        if image.width * image.height > MAX_PIXELS:
+            raise BadImageError(
+                f"The image has {width}×{height} pixels "
+                f"({image.width * image.height / 1_000_000:.0f} megapixels to decode); at most "
+                f"{MAX_PIXELS // 1_000_000} megapixels are accepted."
+            )
+        image.load()
     except BadImageError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+    except Image.DecompressionBombError as err:
+        # Pillow refuses on its own past twice its limit, before we see the size.
         raise BadImageError(
-            f"The image has too many pixels; at most {MAX_PIXELS // 1_000_000} megapixels are accepted."
+            f"The image has too many pixels ({err}); at most {MAX_PIXELS // 1_000_000} "
+            "megapixels are accepted."
         ) from err
     except UnidentifiedImageError as err:
         raise BadImageError("The file is not an image Pillow can read.") from err

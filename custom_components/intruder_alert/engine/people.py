@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import logging
 from typing import Any
 import uuid
 
 from .backend import FaceBackend
-from .errors import EnrolmentError, NotFoundError
+from .errors import EngineError, EnrolmentError, NotFoundError
 from .images import prepare
 from .names import name_for, normalize_name, user_id_for
 from .rekognition import PROBE_PREFIX, Rekognition
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,10 @@ class People:
     def enroll(self, tier: str, name: str, data: bytes) -> Enrolment:
         """Index exactly one face of ``data`` as ``name`` in ``tier``.
 
-        Refuses images with no usable face or with several faces; nothing is left behind in the
-        collection or the bucket when it refuses.
+        Refuses images with no usable face or with several faces. Rekognition counts the faces
+        while indexing (IndexFaces with MaxFaces=1 stores the largest and reports the others),
+        so a group photo is sent once and its stored face deleted at once; nothing is left
+        behind in the collection or the bucket when it refuses or fails.
         """
         collection = self.collections[tier]
         display_name = normalize_name(name)
@@ -60,8 +65,7 @@ class People:
         unindexed = response.get("UnindexedFaces", [])
         indexed_ids = [record["Face"]["FaceId"] for record in records]
         if any("EXCEEDS_MAX_FACES" in face.get("Reasons", []) for face in unindexed):
-            if indexed_ids:
-                self.rekognition.delete_faces(collection, indexed_ids)
+            self._undo(collection, indexed_ids)
             raise EnrolmentError(
                 "several_faces",
                 f"The image shows {len(records) + len(unindexed)} faces; enrol from a photo of one person.",
@@ -75,8 +79,9 @@ class People:
                 )
             raise EnrolmentError("no_face", "No face was found in the image.")
         face_id = indexed_ids[0]
-        created = self.rekognition.create_user(collection, user_id)
+        created = False
         try:
+            created = self.rekognition.create_user(collection, user_id)
             association = self.rekognition.associate_face(collection, user_id, face_id)
             failures = association.get("UnsuccessfulFaceAssociations", [])
             if failures:
@@ -89,27 +94,69 @@ class People:
                 )
         except Exception:
             # Leave the collection as it was: no orphan face, no empty user we made.
-            self.rekognition.delete_faces(collection, [face_id])
-            if created:
-                self.rekognition.delete_user(collection, user_id)
+            self._undo(collection, indexed_ids, user_id if created else None)
             raise
         faces = len(self.rekognition.list_faces(collection, user_id))
         return Enrolment(display_name, user_id, face_id, created, faces)
 
+    def _undo(self, collection: str, face_ids: list[str], user_id: str | None = None) -> None:
+        """Delete what a refused or failed enrolment stored; a failure here is only logged.
+
+        The caller raises the error that matters (why the enrolment failed), not this one.
+        """
+        steps: list[tuple[str, Any]] = []
+        if face_ids:
+            steps.append(
+                (
+                    f"face {', '.join(face_ids)}",
+                    lambda: self.rekognition.delete_faces(collection, face_ids),
+                )
+            )
+        if user_id is not None:
+            steps.append(
+                (f"user {user_id}", lambda: self.rekognition.delete_user(collection, user_id))
+            )
+        for what, step in steps:
+            try:
+                step()
+            except EngineError as err:
+                _LOGGER.warning(
+                    "A failed enrolment left %s in collection %s and it could not be deleted "
+                    "(%s); delete it in the AWS console (aws rekognition delete-faces / "
+                    "delete-user)",
+                    what,
+                    collection,
+                    err,
+                )
+
     def _index(self, collection: str, jpeg: bytes, user_id: str) -> dict[str, Any]:
-        """IndexFaces from bytes, or through the bucket (uploaded, indexed, deleted)."""
+        """IndexFaces from bytes, or through the bucket (uploaded, indexed, deleted).
+
+        The delete is tried whatever happened before it: an upload that timed out may still
+        have been stored. A delete that fails is logged, not raised: the face is indexed (or
+        the real error is on its way), and the bucket's lifecycle rule removes the photo.
+        """
         service = self.rekognition
         if not self.bucket or not isinstance(service, Rekognition):
             return service.index_face(collection, {"Bytes": jpeg}, user_id)
         key = f"{PROBE_PREFIX}enrol/{uuid.uuid4().hex}.jpg"
-        service.put_object(self.bucket, key, jpeg)
         try:
+            service.put_object(self.bucket, key, jpeg)
             return service.index_face(
                 collection, {"S3Object": {"Bucket": self.bucket, "Name": key}}, user_id
             )
         finally:
             # The seed's privacy step: the photo does not outlive its indexing.
-            service.delete_object(self.bucket, key)
+            try:
+                service.delete_object(self.bucket, key)
+            except EngineError as err:
+                _LOGGER.warning(
+                    "The enrolment photo s3://%s/%s could not be deleted (%s); the bucket's "
+                    "lifecycle rule removes it (see the README)",
+                    self.bucket,
+                    key,
+                    err,
+                )
 
     def remove(self, tier: str, name: str) -> int:
         """Delete a person and their faces; returns how many faces were deleted."""

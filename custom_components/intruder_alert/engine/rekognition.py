@@ -6,13 +6,17 @@ Every public method performs network I/O; the Home Assistant glue runs them in i
 from __future__ import annotations
 
 from dataclasses import dataclass
+import logging
 from typing import Any
 
 from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError
 
-from .aws import AwsSettings, create_client, translate_error
-from .errors import ConflictError, InvalidRequestError, NotFoundError
+from .aws import AwsSettings, create_client, redacted_cause, translate_error
+from .errors import AccessDeniedError, AuthError, ConflictError, InvalidRequestError, NotFoundError
 from .usage import ApiUsage
+
+_LOGGER = logging.getLogger(__name__)
 
 # Objects this integration writes to the enrolment bucket live under this prefix.
 PROBE_PREFIX = "intruder-alert/"
@@ -39,17 +43,27 @@ class Rekognition:
         self.rekognition = create_client(settings, "rekognition")
         self._sts: Any = None
         self._s3: Any = None
+        # Permissions already reported missing (each is logged once per account load).
+        self._denied: set[str] = set()
 
     def _call(self, client: Any, operation: str, **params: Any) -> dict[str, Any]:
-        """Call one operation, count it, and map failures to engine errors."""
+        """Call one operation, count it, and map failures to engine errors.
+
+        A call AWS refused before doing anything (bad credentials, a missing permission) is
+        counted as a call but not billed. The engine error is chained to AWS's error with its
+        message redacted, so a traceback does not show the account id either.
+        """
         service = client.meta.service_model.service_name
         self.usage.record(operation)
         try:
             response: dict[str, Any] = getattr(client, xform_name(operation))(**params)
-        except Exception as err:
-            raise translate_error(
+        except (BotoCoreError, ClientError) as err:
+            error = translate_error(
                 err, service=service, operation=operation, settings=self.settings
-            ) from err
+            )
+            if isinstance(error, (AuthError, AccessDeniedError)):
+                self.usage.refused(operation)
+            raise error from redacted_cause(err)
         return response
 
     @property
@@ -126,12 +140,23 @@ class Rekognition:
             raise
 
     def detect_faces(self, jpeg: bytes) -> list[dict[str, Any]]:
-        """DetectFaces: where the faces of an image are (used to rank burst frames)."""
-        return list(
-            self._call(self.rekognition, "DetectFaces", Image={"Bytes": jpeg}).get(
-                "FaceDetails", []
-            )
-        )
+        """DetectFaces: where the faces of an image are (used to rank burst frames).
+
+        Ranking is optional, so a policy without ``rekognition:DetectFaces`` still recognises
+        (the burst's first frame); that is said once, at warning level, not on every alarm.
+        """
+        try:
+            response = self._call(self.rekognition, "DetectFaces", Image={"Bytes": jpeg})
+        except AccessDeniedError as err:
+            if err.permission not in self._denied:
+                self._denied.add(err.permission)
+                _LOGGER.warning(
+                    "The IAM policy does not allow %s: burst frames cannot be ranked, so the "
+                    "first frame of each burst is recognised (see the README's IAM policy)",
+                    err.permission,
+                )
+            raise
+        return list(response.get("FaceDetails", []))
 
     def index_face(
         self, collection_id: str, image: dict[str, Any], external_id: str

@@ -43,6 +43,8 @@ class ApiUsage:
         self._day = today()
         self._today_calls: Counter[str] = Counter()
         self._total_calls: Counter[str] = Counter()
+        # Calls of today that AWS refused before doing anything: counted, not billed.
+        self._today_refused: Counter[str] = Counter()
 
     def record(self, operation: str) -> None:
         """Count one call of ``operation``."""
@@ -51,11 +53,19 @@ class ApiUsage:
             self._today_calls[operation] += 1
             self._total_calls[operation] += 1
 
+    def refused(self, operation: str) -> None:
+        """Mark one counted call of ``operation`` as refused unbilled (credentials, IAM)."""
+        with self._lock:
+            self._roll_day()
+            if self._today_refused[operation] < self._today_calls[operation]:
+                self._today_refused[operation] += 1
+
     def _roll_day(self) -> None:
         today = self._today()
         if today != self._day:
             self._day = today
             self._today_calls.clear()
+            self._today_refused.clear()
 
     def today(self) -> dict[str, int]:
         """Calls per operation since local midnight."""
@@ -69,5 +79,11 @@ class ApiUsage:
             return dict(self._total_calls)
 
     def billed_today(self) -> int:
-        """How many of today's calls Rekognition bills (``BILLED_OPERATIONS``)."""
-        return sum(n for op, n in self.today().items() if op in BILLED_OPERATIONS)
+        """How many of today's calls Rekognition bills (``BILLED_OPERATIONS``, not refused)."""
+        with self._lock:
+            self._roll_day()
+            return sum(
+                n - self._today_refused[op]
+                for op, n in self._today_calls.items()
+                if op in BILLED_OPERATIONS
+            )
