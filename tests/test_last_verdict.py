@@ -1,7 +1,7 @@
 """A zone's Last verdict sensor: what a user sees after each kind of run.
 
 Its states are the event types, so none of them is Home Assistant's own ``unknown`` (no value):
-a stranger must never look like missing data. ``unknown`` means only "no run yet".
+a stranger must never look like missing data. Before the first run it says so: "No run yet".
 """
 
 from __future__ import annotations
@@ -59,10 +59,11 @@ async def test_state_after_a_run(
     state: str,
     shown: str,
 ) -> None:
-    """Unknown before the first run; then the run's type, in words, the same as the event's."""
+    """The sensor says "No run yet" first; then the run's type, in words, as the event's."""
     enroll_directly(rekognition_server, WHITELIST, "alice", "Alice")
     enroll_directly(rekognition_server, BLACKLIST, "mallory", "Mallory")
-    assert hass.states.get(SENSOR).state == STATE_UNKNOWN
+    assert hass.states.get(SENSOR).state == "no_run_yet"
+    assert await _shown(hass, "no_run_yet") == "No run yet"
     events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
 
     scene_camera.frame = portrait(who) if who else empty()
@@ -96,9 +97,9 @@ async def test_failed_run_is_recorded_even_when_quiet(
 async def test_no_state_is_home_assistants_unknown(
     hass: HomeAssistant, zone_entry: MockConfigEntry
 ) -> None:
-    """The options are the event types, each named in words; none is ``unknown``."""
+    """The options are the event types and "no run yet", each named in words; none is ``unknown``."""
     options = hass.states.get(SENSOR).attributes["options"]
-    assert options == [event_type.value for event_type in EventType]
+    assert options == [*(event_type.value for event_type in EventType), "no_run_yet"]
     assert STATE_UNKNOWN not in options
     translations = await async_get_translations(hass, "en", "entity", [DOMAIN])
     named = {key.removeprefix(STATE_NAMES) for key in translations if key.startswith(STATE_NAMES)}

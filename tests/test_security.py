@@ -345,3 +345,27 @@ async def test_a_removed_person_is_not_known_to_the_offline_fallback(
         assert answer is not None
         assert answer["faces_deleted"] == 1
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_snapshot_ids_of_unknown_accounts_resolve_to_nothing(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A snapshot id of a removed account, or a name that is no snapshot, is not found."""
+    assert await async_setup_component(hass, "media_source", {})
+    client = await hass_ws_client(hass)
+    for media_id in (
+        "media-source://intruder_alert/01NOSUCHACCOUNT/20261130T020000000000Z_hall.jpg",
+        f"media-source://intruder_alert/{server_entry.entry_id}/nothing.jpg",
+        f"media-source://intruder_alert/{server_entry.entry_id}/notes.txt",
+    ):
+        await client.send_json_auto_id(
+            {"type": "media_source/resolve_media", "media_content_id": media_id}
+        )
+        answer = await client.receive_json()
+        assert not answer["success"], media_id
+    admin = await hass_client()
+    answer = await admin.get("/api/intruder_alert/snapshots/01NOSUCHACCOUNT/x.jpg")
+    assert answer.status == HTTPStatus.NOT_FOUND

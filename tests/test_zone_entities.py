@@ -95,11 +95,15 @@ async def test_last_visitor_image_follows_the_runs(
     media_dir: Path,
     hass_client: ClientFactory,
 ) -> None:
-    """Nothing before the first run; then each run's annotated frame; the plain one on failure."""
+    """A "No visitor yet" picture before the first run, then each run's annotated frame."""
     client = await hass_client()
     assert hass.states.get("image.zone_0_last_visitor").state == "unknown"
     response = await client.get("/api/image_proxy/image.zone_0_last_visitor")
-    assert response.status == 500  # no visitor yet: nothing to show
+    # Not an error: a picture that says nobody has been seen yet.
+    assert response.status == 200
+    with Image.open(io.BytesIO(await response.read())) as placeholder:
+        assert placeholder.size == (640, 360)
+        assert placeholder.getpixel((5, 5)) == pytest.approx((32, 33, 36), abs=3)
 
     events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
     scene_camera.frame = scene([Person("bob", 100, 100, 200)])
@@ -229,3 +233,48 @@ async def test_zone_devices_come_and_go_with_their_zones(
     assert garden is not None
     assert device_registry.async_get(garden.id) is not None
     assert hass.states.get("sensor.garden_last_verdict") is not None
+
+
+async def test_test_calls_do_not_look_like_alarms(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """Recognize with fire_event: false fires nothing and leaves the Recognition entity alone."""
+    before = hass.states.get("event.zone_0_recognition")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = scene([Person("bob", 100, 100, 200)])
+    response = await hass.services.async_call(
+        "intruder_alert",
+        "recognize",
+        {"zone": "Zone 0", "fire_event": False},
+        blocking=True,
+        return_response=True,
+    )
+    await hass.async_block_till_done()
+    assert response is not None
+    assert response["type"] == "unknown_person"
+    assert events == []
+    assert hass.states.get("event.zone_0_recognition").state == before.state
+
+
+async def test_recognise_now_button(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every zone has "Recognise now" as a main control: one run, one event."""
+    state = hass.states.get("button.zone_0_recognise_now")
+    assert state is not None
+    entry = er.async_get(hass).async_get("button.zone_0_recognise_now")
+    assert entry is not None
+    assert entry.entity_category is None
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = scene([Person("bob", 100, 100, 200)])
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.zone_0_recognise_now"}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert [event.data["type"] for event in events] == ["unknown_person"]
+    assert hass.states.get("event.zone_0_recognition").attributes["event_type"] == "unknown_person"
+    # A source that comes up at start-up is normal: no "is back" line at every load.
+    assert "is back" not in caplog.text

@@ -1,4 +1,4 @@
-"""Zone button: simulate motion on a zone whose PIR is on simulated GPIO pins (demo, trying out)."""
+"""Zone buttons: "Recognise now" on every zone; "Simulate motion" on simulated GPIO pins (demo)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ async def async_setup_entry(
     entry: IntruderAlertConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the button to zones with a simulated PIR."""
+    """Add "Recognise now" to every zone, and "Simulate motion" to zones with a simulated PIR."""
+    async_add_zone_entities(entry, async_add_entities, RecogniseNowButton)
     async_add_zone_entities(
         entry,
         async_add_entities,
@@ -33,6 +34,18 @@ async def async_setup_entry(
             else None
         ),
     )
+
+
+class RecogniseNowButton(IntruderAlertZoneEntity, ButtonEntity):
+    """Photograph the zone and recognise it now, as motion would (the event fires)."""
+
+    def __init__(self, zone: Zone) -> None:
+        """Describe the button."""
+        super().__init__(zone, "recognise_now")
+
+    async def async_press(self) -> None:
+        """One run through the zone's gate (after any run in flight)."""
+        await self.zone.async_run_once()
 
 
 class SimulateMotionButton(IntruderAlertZoneEntity, ButtonEntity):

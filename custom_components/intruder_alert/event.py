@@ -40,7 +40,8 @@ class RecognitionEvent(IntruderAlertZoneEntity, EventEntity):
         if outcome is None or outcome is self._seen:
             return
         self._seen = outcome
-        if outcome.event_type is None:  # fail mode "record only"
+        # A test call (fire_event: false), or fail mode "record only": no alarm to show.
+        if not outcome.fired or outcome.event_type is None:
             return
         data = outcome.as_dict(self.zone.coordinator.config_entry.entry_id)
         data.pop("type")

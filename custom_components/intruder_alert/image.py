@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+import io
 from pathlib import Path
+
+from PIL import Image, ImageDraw
 
 from homeassistant.components.image import ImageEntity
 from homeassistant.core import HomeAssistant, callback
@@ -13,6 +17,25 @@ from .entity import IntruderAlertZoneEntity, async_add_zone_entities
 from .zone import Zone
 
 PARALLEL_UPDATES = 0
+
+
+@cache
+def no_visitor_yet() -> bytes:
+    """A dark 640 x 360 JPEG saying "No visitor yet"; made once, blocking."""
+    image = Image.new("RGB", (640, 360), (32, 33, 36))
+    pen = ImageDraw.Draw(image)
+    text = "No visitor yet"
+    font = pen.getfont()
+    left, top, right, bottom = pen.textbbox((0, 0), text, font=font, font_size=36)
+    pen.text(
+        ((640 - (right - left)) / 2, (360 - (bottom - top)) / 2),
+        text,
+        fill=(200, 200, 200),
+        font_size=36,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
 
 
 async def async_setup_entry(
@@ -45,8 +68,15 @@ class LastVisitorImage(IntruderAlertZoneEntity, ImageEntity):
         self.async_write_ha_state()
 
     async def async_image(self) -> bytes | None:
-        """The annotated JPEG (or the plain snapshot if recognition failed)."""
-        if self._path is None:
-            return None
+        """The annotated JPEG (or the plain snapshot if recognition failed).
+
+        Before the first run (or once the snapshot was pruned) a picture that says so, not an
+        error: dashboards show it as "No visitor yet".
+        """
         path = self._path
-        return await self.hass.async_add_executor_job(path.read_bytes)
+        if path is not None:
+            try:
+                return await self.hass.async_add_executor_job(path.read_bytes)
+            except FileNotFoundError:
+                self._path = None
+        return await self.hass.async_add_executor_job(no_visitor_yet)

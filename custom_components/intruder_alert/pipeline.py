@@ -52,6 +52,8 @@ class Outcome:
     backend: str = "rekognition"
     # Names the run for enrolment ("this face of that run") and for its record on disk.
     run_id: str = field(default_factory=ulid_now)
+    # Whether the run fired an event (test calls and "record only" failures do not).
+    fired: bool = False
 
     @property
     def result(self) -> EventType:
@@ -340,5 +342,6 @@ def _announce(
     data = outcome.as_dict(coordinator.config_entry.entry_id)
     if fire_event and event_type is not None:
         hass.bus.async_fire(EVENT_INTRUDER_ALERT, data)
+        outcome.fired = True
     coordinator.async_update_listeners()
     return data

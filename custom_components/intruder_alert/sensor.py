@@ -21,6 +21,7 @@ from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
 from .entity import IntruderAlertAccountEntity, IntruderAlertZoneEntity, async_add_zone_entities
 from .zone import Zone
 
+NO_RUN_YET = "no_run_yet"
 # Sensors only change when the integration acts; nothing here does I/O.
 PARALLEL_UPDATES = 0
 
@@ -105,7 +106,9 @@ class LastVerdictSensor(IntruderAlertZoneEntity, SensorEntity):
     """
 
     _attr_device_class = SensorDeviceClass.ENUM
-    _attr_options = [event_type.value for event_type in EventType]
+    # "no_run_yet" before the first run: an explicit state, so a zone that has seen nobody yet
+    # does not read "Unknown" (which looks like a stranger was seen).
+    _attr_options = [*(event_type.value for event_type in EventType), NO_RUN_YET]
 
     def __init__(self, zone: Zone) -> None:
         """Describe the sensor."""
@@ -113,9 +116,9 @@ class LastVerdictSensor(IntruderAlertZoneEntity, SensorEntity):
 
     @property
     def native_value(self) -> str | None:
-        """What the last run found; None before the first run."""
+        """What the last run found; "no_run_yet" before the first run."""
         outcome = self.zone.last_outcome
-        return outcome.result.value if outcome else None
+        return outcome.result.value if outcome else NO_RUN_YET
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:

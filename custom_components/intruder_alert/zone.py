@@ -173,6 +173,8 @@ class Zone:
         self._gpio_requirements_error: str | None = None
         # Set while the buzzer cannot be opened, so that is logged once, not per retry.
         self._buzzer_failed = False
+        # Sources whose going down was logged (so their return is logged too).
+        self._reported_down: set[str] = set()
         self._stopped = False
 
     # Settings.
@@ -418,13 +420,18 @@ class Zone:
             self.camera_available = available
 
     def _availability_changed(self, source: str, was: bool, now: bool, reason: str) -> bool:
-        """Log a source going down or coming back, once per change; True if it changed."""
+        """Log a source going down or coming back, once per change; True if it changed.
+
+        "Back" is said only after "unavailable" was: a source coming up at start-up is normal.
+        """
         if was == now:
             return False
-        if now:
-            LOGGER.info("Zone %s: %s is back", self.name, source)
-        else:
+        if not now:
             LOGGER.warning("Zone %s: %s is unavailable: %s", self.name, source, reason)
+            self._reported_down.add(source)
+        elif source in self._reported_down:
+            LOGGER.info("Zone %s: %s is back", self.name, source)
+            self._reported_down.discard(source)
         return True
 
     # Motion.
