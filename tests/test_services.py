@@ -23,10 +23,12 @@ from custom_components.intruder_alert.const import (
     EVENT_INTRUDER_ALERT,
 )
 from custom_components.intruder_alert.pipeline import async_prepare, async_run
+from homeassistant.components import media_source
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from .conftest import (
@@ -523,3 +525,30 @@ async def test_calls_today_start_again_at_midnight(
     await hass.async_block_till_done()
     assert hass.states.get(calls).state == "0"
     assert float(hass.states.get(cost).state) == 0
+
+
+async def test_the_annotated_copy_resolves_as_soon_as_the_event_fires(
+    hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    """The event fires before the boxes are drawn; asking for them at once still gets them."""
+    assert await async_setup_component(hass, "media_source", {})
+    resolved: list[Any] = []
+
+    @callback
+    def at_once(event: Event) -> None:
+        # What an automation does when it attaches the annotated copy right away.
+        resolved.append(
+            hass.async_create_task(
+                media_source.async_resolve_media(hass, event.data["annotated_media_id"], None)
+            )
+        )
+
+    hass.bus.async_listen(EVENT_INTRUDER_ALERT, at_once)
+    path = _write(media_dir, "visitor.jpg", FAMILY_AND_INTRUDER)
+    await _call(hass, "recognize", image_path=path)
+    [task] = resolved
+    media = await task
+    assert media.path is not None
+    assert media.path.name.endswith("_annotated.jpg")
+    with Image.open(media.path) as image:
+        assert image.size == (640, 480)

@@ -7,7 +7,9 @@ the media browser is open to every user, and snapshots are faces.
 
 from __future__ import annotations
 
+import asyncio
 from http import HTTPStatus
+from pathlib import Path
 
 from aiohttp import web
 
@@ -28,6 +30,9 @@ from .const import DOMAIN
 from .snapshots import SnapshotStore
 
 SNAPSHOT_URL = f"/api/{DOMAIN}/snapshots/{{entry_id}}/{{name}}"
+ANNOTATED_SUFFIX = "_annotated.jpg"
+# Drawing the boxes takes well under a second even on a Raspberry Pi.
+ANNOTATED_WAIT_SECONDS = 3.0
 
 
 async def async_get_media_source(hass: HomeAssistant) -> SnapshotMediaSource:
@@ -43,6 +48,27 @@ def _store(hass: HomeAssistant, entry_id: str) -> SnapshotStore | None:
     return store
 
 
+async def _async_path(hass: HomeAssistant, entry_id: str, name: str) -> Path | None:
+    """The snapshot's file; an annotated copy still being drawn is waited for briefly.
+
+    The event fires before the annotated copy is written (the alarm goes first), so an
+    automation that asks for ``annotated_media_id`` at once waits for it here.
+    """
+    if (store := _store(hass, entry_id)) is None:
+        return None
+    path = await hass.async_add_executor_job(store.path_of, name)
+    original = name.removesuffix(ANNOTATED_SUFFIX) + ".jpg"
+    if path is not None or not name.endswith(ANNOTATED_SUFFIX):
+        return path
+    if await hass.async_add_executor_job(store.path_of, original) is None:
+        return None
+    deadline = hass.loop.time() + ANNOTATED_WAIT_SECONDS
+    while path is None and hass.loop.time() < deadline:
+        await asyncio.sleep(0.1)
+        path = await hass.async_add_executor_job(store.path_of, name)
+    return path
+
+
 class SnapshotMediaSource(MediaSource):
     """Resolves snapshot ids; refuses to list them."""
 
@@ -56,9 +82,7 @@ class SnapshotMediaSource(MediaSource):
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         """The snapshot's file (for attachments) and its admin-only URL."""
         entry_id, _, name = item.identifier.partition("/")
-        store = _store(self.hass, entry_id)
-        path = await self.hass.async_add_executor_job(store.path_of, name) if store else None
-        if path is None:
+        if (path := await _async_path(self.hass, entry_id, name)) is None:
             raise Unresolvable(
                 translation_domain=DOMAIN,
                 translation_key="snapshot_not_found",
@@ -82,9 +106,6 @@ class SnapshotView(HomeAssistantView):
         """Send the JPEG; anyone but an administrator is refused."""
         if not request[KEY_HASS_USER].is_admin:
             return web.Response(status=HTTPStatus.FORBIDDEN)
-        hass = request.app[KEY_HASS]
-        store = _store(hass, entry_id)
-        path = await hass.async_add_executor_job(store.path_of, name) if store else None
-        if path is None:
+        if (path := await _async_path(request.app[KEY_HASS], entry_id, name)) is None:
             return web.Response(status=HTTPStatus.NOT_FOUND)
         return web.FileResponse(path, headers={"Cache-Control": "private, no-store"})
