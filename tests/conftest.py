@@ -18,7 +18,7 @@ import boto3
 from botocore.stub import Stubber
 from PIL import Image
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
 # Import first: pytest-homeassistant-custom-component puts its own custom_components package on
 # sys.path, and Home Assistant would answer "Integration not found" for ours.
@@ -35,6 +35,8 @@ from custom_components.intruder_alert.const import (
 )
 from custom_components.intruder_alert.engine.aws import AwsSettings
 from custom_components.intruder_alert.hardware import picamera
+from homeassistant.auth.const import GROUP_ID_USER
+from homeassistant.auth.models import Credentials
 from homeassistant.components.camera import Camera
 from homeassistant.components.camera.const import DATA_COMPONENT as CAMERA_COMPONENT
 from homeassistant.config_entries import ConfigSubentryData
@@ -483,3 +485,22 @@ async def enroll_photo(
     )
     assert response is not None
     return dict(response)
+
+
+@pytest.fixture
+async def user_token(hass: HomeAssistant, local_auth: Any) -> str:
+    """An access token of an ordinary (non-admin) Home Assistant user ("users" group)."""
+    user = MockUser(groups=[await hass.auth.async_get_group(GROUP_ID_USER)]).add_to_hass(hass)
+    assert not user.is_admin
+    credential = Credentials(
+        id="household-member",
+        auth_provider_type="homeassistant",
+        auth_provider_id=None,
+        data={"username": "household"},
+        is_new=False,
+    )
+    await hass.auth.async_link_user(user, credential)
+    refresh = await hass.auth.async_create_refresh_token(
+        user, "https://example.invalid/", credential=credential
+    )
+    return hass.auth.async_create_access_token(refresh)

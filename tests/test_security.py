@@ -11,17 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    MockUser,
-    async_capture_events,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator, WebSocketGenerator
 
 from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.pipeline import async_prepare, async_run
-from homeassistant.auth.const import GROUP_ID_USER
-from homeassistant.auth.models import Credentials
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
@@ -30,25 +24,6 @@ from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST, enroll_direct
 from .faces import grace_hopper, jpeg
 from .rekognition_server import Fault, RealFacesRekognition, RekognitionServer
 from .scenes import Person, portrait, scene
-
-
-@pytest.fixture
-async def user_token(hass: HomeAssistant, local_auth: Any) -> str:
-    """An access token of an ordinary (non-admin) Home Assistant user."""
-    user = MockUser(groups=[await hass.auth.async_get_group(GROUP_ID_USER)]).add_to_hass(hass)
-    assert not user.is_admin
-    credential = Credentials(
-        id="household-member",
-        auth_provider_type="homeassistant",
-        auth_provider_id=None,
-        data={"username": "household"},
-        is_new=False,
-    )
-    await hass.auth.async_link_user(user, credential)
-    refresh = await hass.auth.async_create_refresh_token(
-        user, "https://example.invalid/", credential=credential
-    )
-    return hass.auth.async_create_access_token(refresh)
 
 
 async def _ws_call(

@@ -20,8 +20,6 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 
 from custom_components.intruder_alert import websocket_api as panel_api
 from custom_components.intruder_alert.pipeline import Outcome, async_prepare, async_run
-from homeassistant.auth.const import GROUP_ID_USER
-from homeassistant.auth.models import Credentials
 from homeassistant.core import HomeAssistant
 
 from .conftest import WHITELIST, enroll_directly
@@ -51,24 +49,6 @@ COMMANDS: list[dict[str, Any]] = [
     {"type": "intruder_alert/zones"},
     {"type": "intruder_alert/recognise_now", "zone_id": "x"},
 ]
-
-
-@pytest.fixture
-async def user_token(hass: HomeAssistant, local_auth: Any) -> str:
-    """An access token of an ordinary (non-admin) Home Assistant user."""
-    user = MockUser(groups=[await hass.auth.async_get_group(GROUP_ID_USER)]).add_to_hass(hass)
-    credential = Credentials(
-        id="household-member",
-        auth_provider_type="homeassistant",
-        auth_provider_id=None,
-        data={"username": "household"},
-        is_new=False,
-    )
-    await hass.auth.async_link_user(user, credential)
-    refresh = await hass.auth.async_create_refresh_token(
-        user, "https://example.invalid/", credential=credential
-    )
-    return hass.auth.async_create_access_token(refresh)
 
 
 class Panel:
