@@ -225,10 +225,12 @@ def rekognition() -> Iterator[RekognitionServer]:
 def test_installs_and_recognises_in_a_clean_home_assistant(
     version: str, rekognition: RekognitionServer
 ) -> None:
-    # Its own folder, emptied first and kept after the run (the log is there to read): pytest's
-    # numbered temporary folders are pruned by any other pytest run on the machine.
-    work = Path(tempfile.gettempdir()) / "intruder-alert-install-test" / version
-    shutil.rmtree(work, ignore_errors=True)
+    # Its own folder per run (two runs on one machine must not share a Home Assistant), kept
+    # when the test fails so its log can be read, deleted when it passes (a venv is large).
+    # pytest's numbered temporary folders would be pruned by any other pytest run.
+    root = Path(tempfile.gettempdir()) / "intruder-alert-install-test"
+    root.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{version}-", dir=root))
     env = _package_index_env()
     venv = make_clean_home_assistant(version, work / "venv", env)
     assert _installed(venv, "homeassistant") == version
@@ -306,7 +308,10 @@ def test_installs_and_recognises_in_a_clean_home_assistant(
         )
         verdict = _entity_ending(api, "hall_last_verdict")
         assert verdict is not None
-        _wait_for(lambda: api.state(verdict)["state"] not in ("unknown", "unavailable"), "a run")
+        _wait_for(
+            lambda: api.state(verdict)["state"] not in ("unknown", "unavailable", "no_run_yet"),
+            "a run",
+        )
         seen = api.state(verdict)
         assert seen["state"] == "known_person", seen
         assert seen["attributes"]["names"] == ["Grace Hopper"]
@@ -358,6 +363,7 @@ def test_installs_and_recognises_in_a_clean_home_assistant(
         if "intruder_alert" in line and (" ERROR " in line or " CRITICAL " in line)
     ]
     assert not errors, "\n".join(errors)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def _local_file_camera(api: HomeAssistantRest, photo: Path) -> str:
