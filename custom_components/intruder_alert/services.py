@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -124,18 +125,25 @@ def engine_error(err: EngineError) -> HomeAssistantError:
     )
 
 
-def _read_image_file(path: str) -> bytes:
-    """Read an allowed image file; blocking.
+def _read_image_file(hass: HomeAssistant, path: str) -> bytes:
+    """Read an image file from an allowed folder; blocking.
 
-    Reads the resolved path, as ``is_allowed_path`` checked it: a symlink swapped in since
-    cannot redirect the read. At most the size limit is read, even if the file grew.
+    The path is resolved once, that resolved path is the one checked against the allowed
+    folders and the one opened (without following a symlink put there since): nothing swapped
+    in between can redirect the read. At most the size limit is read, even if the file grew.
     """
     file = Path(path).resolve()
+    if not hass.config.is_allowed_path(str(file)):
+        raise _validation_error("path_not_allowed", path=path)
     if not file.is_file():
         raise _validation_error("file_not_found", path=path)
     if file.stat().st_size > MAX_IMAGE_FILE_BYTES:
         raise _validation_error("file_too_large", path=path, limit="64 MB")
-    with file.open("rb") as stream:
+    try:
+        descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as err:
+        raise _validation_error("file_not_found", path=path) from err
+    with os.fdopen(descriptor, "rb") as stream:
         data = stream.read(MAX_IMAGE_FILE_BYTES + 1)
     if len(data) > MAX_IMAGE_FILE_BYTES:
         raise _validation_error("file_too_large", path=path, limit="64 MB")
@@ -168,10 +176,7 @@ async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator)
             ) from err
         return image.content
     if ATTR_IMAGE_PATH in call.data:
-        path = call.data[ATTR_IMAGE_PATH]
-        if not await hass.async_add_executor_job(hass.config.is_allowed_path, path):
-            raise _validation_error("path_not_allowed", path=path)
-        return await hass.async_add_executor_job(_read_image_file, path)
+        return await hass.async_add_executor_job(_read_image_file, hass, call.data[ATTR_IMAGE_PATH])
     zone = call.data[ATTR_ZONE]
     if zone not in coordinator.last_unknown_faces:
         raise _validation_error("no_unknown_face", zone=zone)
