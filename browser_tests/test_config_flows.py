@@ -76,7 +76,7 @@ def test_zone_flow(page: Page, home_assistant: HomeAssistantRest) -> None:
     if not home_assistant.entries("intruder_alert"):
         home_assistant.flow("intruder_alert", {"next_step_id": "local"}, {})
     page.goto(f"{home_assistant.url}/config/integrations/integration/intruder_alert")
-    page.get_by_role("button", name="Add zone").click()
+    page.get_by_role("button", name="Add Intruder Alert zone").click()
     expect(page.get_by_text("Add a zone")).to_be_visible()
     page.get_by_role("textbox", name="Name").fill("Front door")
     page.get_by_role("radio", name="PIR on a GPIO pin").check()
@@ -117,7 +117,7 @@ def test_zone_flow(page: Page, home_assistant: HomeAssistantRest) -> None:
     # The zone is a device of the account, with its entities, on the integration's page.
     # (The frontend wraps the count in Unicode isolation marks.)
     expect(
-        page.get_by_role("button", name=re.compile(r"^Front door Zone • \W?8 entities"))
+        page.get_by_role("button", name=re.compile(r"^Front door Zone • \W?9 entities"))
     ).to_be_visible()
     expect(
         page.get_by_role("button", name=re.compile(r"^Intruder Alert \(on this device\) dlib"))
@@ -148,8 +148,12 @@ def test_simulated_motion_in_the_frontend(page: Page, home_assistant: HomeAssist
     page.get_by_role("button", name=re.compile(r"^Front door Zone")).click()
     expect(page.get_by_text("Simulate motion")).to_be_visible()
     expect(page.get_by_text("Known person")).to_have_count(0)
+    # "Recognise now" is a main control of every zone; "Simulate motion" (diagnostic) drives
+    # the simulated PIR pin, as a person walking by would.
+    expect(page.get_by_text("Recognise now")).to_be_visible()
     screenshot(page, "11-zone-device")
-    page.get_by_role("button", name="Press").click()
+    simulate = page.locator("hui-generic-entity-row", has_text="Simulate motion")
+    simulate.get_by_role("button", name="Press").click()
 
     # The event entity and the last-verdict sensor tell who it was, in the same words.
     expect(page.get_by_text("Known person").first).to_be_visible()

@@ -97,7 +97,8 @@ async def test_last_visitor_image_follows_the_runs(
 ) -> None:
     """A "No visitor yet" picture before the first run, then each run's annotated frame."""
     client = await hass_client()
-    assert hass.states.get("image.zone_0_last_visitor").state == "unknown"
+    before = hass.states.get("image.zone_0_last_visitor")
+    assert before.state == "unknown"
     response = await client.get("/api/image_proxy/image.zone_0_last_visitor")
     # Not an error: a picture that says nobody has been seen yet.
     assert response.status == 200
@@ -111,6 +112,8 @@ async def test_last_visitor_image_follows_the_runs(
     first = events[-1].data
     state = hass.states.get("image.zone_0_last_visitor")
     assert state.state != "unknown"
+    # A new picture has a new address, so no browser shows the cached old one.
+    assert state.attributes["entity_picture"] != before.attributes["entity_picture"]
     response = await client.get("/api/image_proxy/image.zone_0_last_visitor")
     assert response.status == 200
     assert response.content_type == "image/jpeg"

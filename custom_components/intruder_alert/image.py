@@ -65,6 +65,8 @@ class LastVisitorImage(IntruderAlertZoneEntity, ImageEntity):
         if outcome is not None and snapshot is not None and snapshot.path != self._path:
             self._path = snapshot.path
             self._attr_image_last_updated = outcome.time
+            # A new token is a new picture URL: browsers would keep showing the cached one.
+            self.async_update_token()
         self.async_write_ha_state()
 
     async def async_image(self) -> bytes | None:
