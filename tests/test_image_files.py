@@ -81,3 +81,19 @@ def test_a_file_that_grew_after_the_size_check_is_refused(
     with pytest.raises(ServiceValidationError) as err:
         services._read_image_file(hass, str(growing))
     assert err.value.translation_key == "file_too_large"
+
+
+def test_a_link_put_in_place_after_resolving_is_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening refuses to follow a link (O_NOFOLLOW): the action says the file is not there."""
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"jpeg")
+
+    def refuse(*_: Any) -> int:
+        raise OSError(40, "Too many levels of symbolic links")
+
+    monkeypatch.setattr(services.os, "open", refuse)
+    with pytest.raises(ServiceValidationError) as err:
+        services._read_image_file(_hass_allowing(tmp_path), str(photo))
+    assert err.value.translation_key == "file_not_found"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
@@ -16,8 +17,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator,
 
 from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.pipeline import async_prepare, async_run
-from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, UnknownUser
 from homeassistant.setup import async_setup_component
 
 from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST, enroll_directly, enroll_photo
@@ -344,3 +345,75 @@ async def test_snapshot_ids_of_unknown_accounts_resolve_to_nothing(
     admin = await hass_client()
     answer = await admin.get("/api/intruder_alert/snapshots/01NOSUCHACCOUNT/x.jpg")
     assert answer.status == HTTPStatus.NOT_FOUND
+
+
+async def test_a_token_of_a_deleted_user_is_refused(
+    hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    """A call made in the name of a user who no longer exists reads no file."""
+    photo = media_dir / "me.jpg"
+    photo.write_bytes(portrait("mallory"))
+    with pytest.raises(UnknownUser):
+        await hass.services.async_call(
+            DOMAIN,
+            "recognize",
+            {"image_path": str(photo)},
+            blocking=True,
+            return_response=True,
+            context=Context(user_id="01NOSUCHUSER"),
+        )
+
+
+async def test_enrolling_from_a_run_needs_the_face(
+    hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path
+) -> None:
+    run = await _snapshot_of_a_run(hass, server_entry)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "enroll_face",
+            {"tier": "whitelist", "name": "X", "run_id": run["run_id"]},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "face_index_required"
+
+
+async def test_people_change_even_when_the_panel_cannot_note_it(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    media_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A full disk for the panel's notes never undoes or blocks an enrolment or a removal."""
+    run = await _snapshot_of_a_run(hass, server_entry)
+    with (
+        patch(
+            "custom_components.intruder_alert.history.RunHistory.note_enrolled",
+            side_effect=OSError(28, "No space left on device"),
+        ),
+        patch(
+            "custom_components.intruder_alert.history.RunHistory.note_removed",
+            side_effect=OSError(28, "No space left on device"),
+        ),
+    ):
+        enrolled = await hass.services.async_call(
+            DOMAIN,
+            "enroll_face",
+            {"tier": "blacklist", "name": "Mallory", "run_id": run["run_id"], "face_index": 0},
+            blocking=True,
+            return_response=True,
+        )
+        removed = await hass.services.async_call(
+            DOMAIN,
+            "remove_person",
+            {"tier": "blacklist", "name": "Mallory"},
+            blocking=True,
+            return_response=True,
+        )
+    assert enrolled is not None
+    assert enrolled["name"] == "Mallory"
+    assert removed is not None
+    assert removed["faces_deleted"] == 1
+    assert "could not note that Mallory was enrolled" in caplog.text
+    assert "could not note that Mallory was removed" in caplog.text
