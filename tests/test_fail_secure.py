@@ -545,3 +545,105 @@ async def test_a_reload_during_capture_lets_the_run_finish(
     await hass.async_block_till_done()
     assert [event.data["type"] for event in events] == ["unknown_person"]
     assert Path(events[0].data["snapshot_path"]).is_file()
+
+
+async def test_a_camera_slower_than_the_alarm_budget_still_alerts(
+    hass: HomeAssistant,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    scene_camera: SceneCamera,
+) -> None:
+    """A camera that hangs: the event fires at the budget, saying no frame came in time."""
+    entry = _account(rekognition_server, alarm_budget=1)
+    await _boot(hass, entry)
+
+    async def hang(*_: object, **__: object) -> bytes:
+        await asyncio.sleep(5)
+        return portrait("bob")
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    started = time.monotonic()
+    with patch.object(type(scene_camera), "async_camera_image", side_effect=hang):
+        event = await _motion(hass, events)
+    assert event["type"] == "recognition_failed"
+    # Home Assistant's camera helper turns the budget's cancellation into "no image".
+    assert "gave no image" in str(event["reason"]) or "alarm budget" in str(event["reason"])
+    # Not a speed target: proof the 5 s camera was not waited for.
+    assert time.monotonic() - started < 4
+
+
+async def test_a_burst_cut_by_the_budget_keeps_its_first_frame(
+    hass: HomeAssistant,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    scene_camera: SceneCamera,
+) -> None:
+    """The first frame came; the next hangs past the budget: the first one is recognised."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Intruder Alert ({REGION})",
+        data={**ENTRY_DATA, "endpoint_url": rekognition_server.url},
+        options={"alarm_budget": 1},
+        unique_id=UNIQUE_ID,
+        subentries_data=[
+            ConfigSubentryData(
+                data=zone_data(frames=3, burst_interval=0.05),
+                subentry_type="zone",
+                title="Hall",
+                unique_id=None,
+            )
+        ],
+    )
+    await _boot(hass, entry)
+    calls = 0
+
+    async def first_then_hang(*_: object, **__: object) -> bytes:
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            await asyncio.sleep(5)
+        return portrait("bob")
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch.object(type(scene_camera), "async_camera_image", side_effect=first_then_hang):
+        event = await _motion(hass, events)
+    # The first frame had to be recognised within what was left of the budget.
+    assert event["type"] in ("unknown_person", "recognition_failed")
+    assert Path(str(event["snapshot_path"])).is_file()
+
+
+async def test_a_failure_inside_the_run_itself_still_alerts(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """The last line of fail-secure: the run's own code failing still ends in an event."""
+    real_run = zone_module.async_run
+    calls = 0
+
+    async def fail_once(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("a bug in the pipeline")
+        return await real_run(*args, **kwargs)
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch.object(zone_module, "async_run", fail_once):
+        event = await _motion(hass, events)
+    assert event["type"] == "recognition_failed"
+    assert "a bug in the pipeline" in str(event["reason"])
+
+
+@pytest.mark.parametrize("zones", [[zone_data(frames=2, burst_interval=0.05)]])
+async def test_a_burst_on_a_full_disk_still_alerts(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
+) -> None:
+    """The first frame cannot be saved before ranking either: recognised all the same."""
+    scene_camera.frame = portrait("bob")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    with patch(
+        "custom_components.intruder_alert.snapshots.Path.write_bytes",
+        side_effect=OSError(errno.ENOSPC, "No space left on device"),
+    ):
+        event = await _motion(hass, events)
+    assert event["type"] == "unknown_person"
+    assert event["snapshot_path"] is None
