@@ -48,7 +48,10 @@ from .rekognition_server import Fault, RealFacesRekognition, RekognitionServer
 from .scenes import portrait
 
 
-def _account(server: RekognitionServer, **options: object) -> MockConfigEntry:
+def _account(
+    server: RekognitionServer, zone: dict[str, Any] | None = None, **options: object
+) -> MockConfigEntry:
+    """An account on ``server`` with one zone "Hall" (``zone``: its settings)."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=f"Intruder Alert ({REGION})",
@@ -56,7 +59,9 @@ def _account(server: RekognitionServer, **options: object) -> MockConfigEntry:
         options=options,
         unique_id=UNIQUE_ID,
         subentries_data=[
-            ConfigSubentryData(data=zone_data(), subentry_type="zone", title="Hall", unique_id=None)
+            ConfigSubentryData(
+                data=zone or zone_data(), subentry_type="zone", title="Hall", unique_id=None
+            )
         ],
     )
 
@@ -413,17 +418,7 @@ async def test_a_buzzer_missing_at_boot_appears_when_its_pin_can_be_opened(
         return real_open(*args)
 
     with patch.object(zone_module, "_open_buzzer", open_buzzer):
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title=f"Intruder Alert ({REGION})",
-            data={**ENTRY_DATA, "endpoint_url": rekognition_server.url},
-            unique_id=UNIQUE_ID,
-            subentries_data=[
-                ConfigSubentryData(
-                    data=zones[0], subentry_type="zone", title="Hall", unique_id=None
-                )
-            ],
-        )
+        entry = _account(rekognition_server, zones[0])
         await _boot(hass, entry)
         siren = hass.states.get("siren.hall_buzzer")
         assert siren is not None
@@ -579,21 +574,7 @@ async def test_a_burst_cut_by_the_budget_keeps_its_first_frame(
     scene_camera: SceneCamera,
 ) -> None:
     """The first frame came; the next hangs past the budget: the first one is recognised."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=f"Intruder Alert ({REGION})",
-        data={**ENTRY_DATA, "endpoint_url": rekognition_server.url},
-        options={"alarm_budget": 1},
-        unique_id=UNIQUE_ID,
-        subentries_data=[
-            ConfigSubentryData(
-                data=zone_data(frames=3, burst_interval=0.05),
-                subentry_type="zone",
-                title="Hall",
-                unique_id=None,
-            )
-        ],
-    )
+    entry = _account(rekognition_server, zone_data(frames=3, burst_interval=0.05), alarm_budget=1)
     await _boot(hass, entry)
     calls = 0
 
