@@ -299,17 +299,17 @@ async def _async_keep_images(
 ) -> None:
     """Write the annotated copy and remember the zone's last unknown face (for enrolment)."""
 
+    unknown = [face for face in outcome.faces if face.verdict is Verdict.UNKNOWN]
+
     def work() -> bytes | None:
         labels = [(face.box, face.verdict.value, face.label) for face in outcome.faces]
         coordinator.snapshots.write(annotated, annotate(frame.image, labels))
-        unknown = [face for face in outcome.faces if face.verdict is Verdict.UNKNOWN]
         if len(unknown) != 1:
             return None
         return crop(frame.image, crop_box(frame.image, unknown[0].box))
 
     unknown_face = await hass.async_add_executor_job(work)
-    unknown_count = sum(face.verdict is Verdict.UNKNOWN for face in outcome.faces)
-    if unknown_count:
+    if unknown:
         # With several strangers in the frame the zone shortcut cannot know which one is meant:
         # None makes enrolment ask for the run and the face instead of guessing.
         coordinator.last_unknown_faces[outcome.zone] = unknown_face

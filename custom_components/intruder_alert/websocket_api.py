@@ -545,7 +545,7 @@ async def ws_zones(hass: HomeAssistant, connection: ActiveConnection, msg: dict[
                     "motion_available": zone.motion_available,
                     "camera_available": zone.camera_available,
                     "alarm_panel": panel or None,
-                    "armed": zone._armed(),
+                    "armed": zone.armed,
                     "recognize_on_motion": zone.recognize_on_motion,
                     "last_run": _last_run(zone, newest[0] if newest else None),
                 }

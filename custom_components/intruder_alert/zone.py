@@ -474,7 +474,7 @@ class Zone:
             if not self.recognize_on_motion:
                 self.stats.ignored_disabled += 1
                 return False
-            if not self._armed():
+            if not self.armed:
                 self.stats.ignored_disarmed += 1
                 return False
         if self._running:
@@ -493,8 +493,9 @@ class Zone:
         )
         return True
 
-    def _armed(self) -> bool:
-        """Only an explicit ``disarmed`` disarms.
+    @property
+    def armed(self) -> bool:
+        """Whether motion here is watched: only an explicit ``disarmed`` alarm panel disarms.
 
         ``unavailable`` and ``unknown`` are what a cloud alarm panel shows when the line is
         cut, or before its integration has loaded: exactly when the alarm must keep watching.
