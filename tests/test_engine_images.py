@@ -8,7 +8,7 @@ from typing import Any
 import warnings
 import zlib
 
-from PIL import Image
+from PIL import Image, ImageDraw
 import pytest
 
 from custom_components.intruder_alert.engine.errors import BadImageError
@@ -22,6 +22,7 @@ from custom_components.intruder_alert.engine.images import (
     crop_box,
     decode,
     encode_jpeg,
+    place_label,
     prepare,
 )
 
@@ -192,6 +193,72 @@ def test_annotate_draws_boxes_in_verdict_colours() -> None:
         assert blue < 80
         assert drawn.getpixel((240, 50))[0] > 180  # the red box's left edge
     assert image.getpixel((40, 200)) == (0, 0, 0)
+
+
+def _inside(rect: tuple[float, float, float, float], size: tuple[int, int]) -> bool:
+    left, top, right, bottom = rect
+    return left >= 0 and top >= 0 and right <= size[0] and bottom <= size[1]
+
+
+@pytest.mark.parametrize(
+    ("size", "box", "label"),
+    [
+        # A face at the right edge with a long name: shifted left, whole ("Neighbour F…" was cut).
+        ((640, 480), BoundingBox(0.85, 0.4, 0.15, 0.2), "Neighbour Fred Featherstonehaugh 97%"),
+        # At the top edge: below the box. At the bottom-left corner: left edge, above the box.
+        ((640, 480), BoundingBox(0.3, 0.0, 0.2, 0.2), "Neighbour Fred 97%"),
+        ((640, 480), BoundingBox(0.0, 0.8, 0.2, 0.2), "Neighbour Fred 97%"),
+        # A face filling the frame: inside it, at its top.
+        ((640, 480), BoundingBox(0.0, 0.0, 1.0, 1.0), "Neighbour Fred 97%"),
+        # A name wider than the image: a smaller font.
+        ((200, 150), BoundingBox(0.6, 0.3, 0.3, 0.4), "Neighbour Fred Featherstonehaugh 97%"),
+    ],
+)
+def test_labels_stay_whole_inside_the_image(
+    size: tuple[int, int], box: BoundingBox, label: str
+) -> None:
+    """Every label is drawn whole and inside the image, wherever the face is."""
+    image = Image.new("RGB", size, (0, 0, 0))
+    pen = ImageDraw.Draw(image)
+    face = (
+        box.left * size[0],
+        box.top * size[1],
+        (box.left + box.width) * size[0],
+        (box.top + box.height) * size[1],
+    )
+    placed = place_label(
+        pen, label, face, size, font_size=max(12, round(min(size) / 30)), padding=2
+    )
+    assert placed.text == label
+    assert _inside(placed.background, size)
+    ink = pen.textbbox(placed.origin, placed.text, font=placed.font)
+    assert _inside(ink, size)
+    left, top, right, bottom = placed.background
+    assert left <= ink[0]
+    assert top <= ink[1]
+    assert ink[2] <= right + 1
+    assert ink[3] <= bottom + 1
+    if box.top > 0.1 and box.top + box.height < 1:
+        assert bottom <= face[1]  # above the face when there is room
+    elif box.top == 0.0 and box.height < 1:
+        assert top >= face[3]  # below it at the top edge
+    # Drawn: the label's background is where it was placed (its last column in green).
+    with Image.open(io.BytesIO(annotate(image, [(box, "known", label)]))) as drawn:
+        red, green, blue = drawn.getpixel((int(right), int((top + bottom) / 2)))
+        assert green > 120
+        assert max(red, blue) < 130
+
+
+def test_a_label_too_long_for_any_font_loses_its_end() -> None:
+    """On a tiny frame the smallest font still does not fit: the end goes, marked "…"."""
+    size = (80, 80)
+    pen = ImageDraw.Draw(Image.new("RGB", size))
+    label = "Neighbour Fred Featherstonehaugh-Smythe 97%"
+    placed = place_label(pen, label, (10.0, 10.0, 40.0, 40.0), size, font_size=12, padding=2)
+    assert placed.text.endswith("…")
+    assert label.startswith(placed.text[:-1])
+    assert _inside(placed.background, size)
+    assert _inside(pen.textbbox(placed.origin, placed.text, font=placed.font), size)
 
 
 def test_upright_jpeg_is_sent_unchanged() -> None:

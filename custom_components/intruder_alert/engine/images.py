@@ -225,32 +225,82 @@ VERDICT_COLORS = {
     "unknown": (255, 179, 0),
     "known": (67, 160, 71),
 }
+# Labels shrink down to this font size (pixels) to fit a narrow frame, then lose characters.
+MIN_LABEL_FONT = 8
+
+
+@dataclass(frozen=True)
+class LabelPlacement:
+    """Where one face's label goes: its text, font, and background, all inside the image."""
+
+    text: str
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    # Where the text is drawn (Pillow's anchor), and the filled background behind it.
+    origin: tuple[float, float]
+    background: tuple[float, float, float, float]
+
+
+def place_label(
+    pen: ImageDraw.ImageDraw,
+    label: str,
+    face: tuple[float, float, float, float],
+    size: tuple[int, int],
+    *,
+    font_size: int,
+    padding: int,
+) -> LabelPlacement:
+    """Put ``label`` above the face box, else below it, else inside its top: never cut off.
+
+    Shifted left at the right edge (and right at the left edge); a label wider than the image
+    gets a smaller font, and only past the smallest one loses characters at its end ("…").
+    """
+    width, height = size
+    x0, y0, _x1, y1 = face
+    text = label
+    font_size = max(font_size, MIN_LABEL_FONT)
+    while True:
+        font = ImageFont.load_default(size=font_size)
+        left, top, right, bottom = pen.textbbox((0, 0), text, font=font)
+        box_width, box_height = right - left + 2 * padding, bottom - top + 2 * padding
+        if box_width <= width or (font_size <= MIN_LABEL_FONT and len(text) <= 1):
+            break
+        if font_size > MIN_LABEL_FONT:
+            font_size = max(MIN_LABEL_FONT, round(font_size * 0.85))
+        else:
+            text = text[:-2] + "…" if len(text) > 2 else text[:1]
+    label_left = min(max(x0, 0.0), max(width - box_width, 0))
+    if y0 >= box_height:
+        label_top = y0 - box_height
+    elif y1 + box_height <= height:
+        label_top = y1
+    else:
+        label_top = min(max(y0, 0.0), max(height - box_height, 0))
+    return LabelPlacement(
+        text=text,
+        font=font,
+        origin=(label_left + padding - left, label_top + padding - top),
+        # Pillow's rectangles include their last row and column.
+        background=(label_left, label_top, label_left + box_width - 1, label_top + box_height - 1),
+    )
 
 
 def annotate(image: Image.Image, labels: list[tuple[BoundingBox, str, str]]) -> bytes:
-    """JPEG of ``image`` with each face boxed in its verdict's colour and labelled."""
+    """JPEG of ``image`` with each face boxed in its verdict's colour and labelled.
+
+    Every label stays whole inside the image, whatever the face's place and the name's length.
+    """
     canvas = image.copy()
     pen = ImageDraw.Draw(canvas)
-    width = max(2, round(min(canvas.size) / 200))
-    font = ImageFont.load_default(size=max(12, round(min(canvas.size) / 30)))
+    line = max(2, round(min(canvas.size) / 200))
+    font_size = max(12, round(min(canvas.size) / 30))
     for box, verdict, label in labels:
         color = VERDICT_COLORS.get(verdict, (255, 179, 0))
         x0, y0 = box.left * canvas.width, box.top * canvas.height
         x1, y1 = x0 + box.width * canvas.width, y0 + box.height * canvas.height
-        pen.rectangle((x0, y0, x1, y1), outline=color, width=width)
-        text_box = pen.textbbox((x0, y0), label, font=font)
-        text_height = text_box[3] - text_box[1]
-        label_top = y0 - text_height - 2 * width if y0 > text_height + 2 * width else y1
-        pen.rectangle(
-            (
-                x0,
-                label_top,
-                x0 + (text_box[2] - text_box[0]) + 2 * width,
-                label_top + text_height + 2 * width,
-            ),
-            fill=color,
+        pen.rectangle((x0, y0, x1, y1), outline=color, width=line)
+        placed = place_label(
+            pen, label, (x0, y0, x1, y1), canvas.size, font_size=font_size, padding=line
         )
-        pen.text(
-            (x0 + width, label_top + width - (text_box[1] - y0)), label, fill="white", font=font
-        )
+        pen.rectangle(placed.background, fill=color)
+        pen.text(placed.origin, placed.text, fill="white", font=placed.font)
     return encode_jpeg(canvas)
