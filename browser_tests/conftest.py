@@ -100,17 +100,22 @@ def start_home_assistant(config: Path) -> tuple[subprocess.Popen[bytes], HomeAss
     return process, api
 
 
+def stop_home_assistant(process: subprocess.Popen[bytes], config: Path) -> None:
+    """Stop it, then fail on any ERROR of ours in its log (what a user would find there)."""
+    process.terminate()
+    process.wait(60)
+    log = (config / "home-assistant.log").read_text(errors="replace")
+    errors = [line for line in log.splitlines() if "intruder_alert" in line and " ERROR " in line]
+    assert not errors, "\n".join(errors)
+
+
 @pytest.fixture(scope="session")
 def home_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeAssistantRest]:
     """A running, onboarded Home Assistant."""
     config = tmp_path_factory.mktemp("config")
     process, api = start_home_assistant(config)
     yield api
-    process.terminate()
-    process.wait(60)
-    log = (config / "home-assistant.log").read_text(errors="replace")
-    errors = [line for line in log.splitlines() if "intruder_alert" in line and " ERROR " in line]
-    assert not errors, "\n".join(errors)
+    stop_home_assistant(process, config)
 
 
 @pytest.fixture(scope="session")
@@ -125,19 +130,25 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, home_assistant: HomeAssistantRest) -> Iterator[Page]:
-    """A browser tab signed in through Home Assistant's login page, as a user does."""
+def sign_in(browser: Browser, url: str, username: str, password: str) -> Page:
+    """A new browser tab signed in through Home Assistant's login page, as a user does."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(home_assistant.url)
-    page.get_by_role("textbox", name="Username").fill(USER)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.goto(url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    return page
+
+
+@pytest.fixture
+def page(browser: Browser, home_assistant: HomeAssistantRest) -> Iterator[Page]:
+    """A browser tab of the owner (an administrator), signed in."""
+    page = sign_in(browser, home_assistant.url, USER, PASSWORD)
     expect(page.get_by_role("heading", name="Welcome Owner")).to_be_visible()
     yield page
-    context.close()
+    page.context.close()
 
 
 def screenshot(page: Page, name: str) -> Path:

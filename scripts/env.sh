@@ -87,3 +87,27 @@ ensure_env() {
   fi
   "$REPO_ROOT/scripts/setup"
 }
+
+in_node() {
+  # Runs "$@" in frontend/ with Node.js and npm: the host's when it has them, else Debian's
+  # inside the root filesystem (installed on first use; npm reads the host's registry settings).
+  if command -v npm >/dev/null 2>&1; then
+    (cd "$REPO_ROOT/frontend" && "$@")
+    return
+  fi
+  if [ "$MODE" = native ]; then
+    echo "Node.js and npm are needed to build the panel (frontend/): install them" >&2
+    return 1
+  fi
+  if ! in_env sh -c 'command -v npm' >/dev/null 2>&1; then
+    echo "[setup] installing Debian's nodejs and npm for the panel's build" >&2
+    in_env bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null'
+    for npmrc in /etc/npmrc /usr/etc/npmrc "$HOME/.npmrc"; do
+      [ -f "$npmrc" ] && cp "$npmrc" "$ROOTFS/etc/npmrc" && break
+    done
+  fi
+  local quoted
+  quoted=$(printf '%q ' "$@")
+  in_env bash -c "cd frontend && $quoted"
+}

@@ -23,6 +23,8 @@ from .coordinator import (
 )
 from .entity import account_device_info, zone_device_info
 from .media_source import SnapshotView
+from .panel import async_register_panel, async_unregister_panel_if_unused
+from .people_photos import PeoplePhotos
 from .pipeline import async_report_interrupted
 from .services import async_setup_services
 from .snapshots import SnapshotStore
@@ -126,6 +128,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
 
     entry.async_on_unload(async_track_time_change(hass, new_day, hour=0, minute=0, second=1))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await async_register_panel(hass)
     entry.async_create_background_task(hass, prune_snapshots(), "intruder_alert prune snapshots")
     # Runs a stop of Home Assistant cut short are reported now (after the entities exist).
     entry.async_create_background_task(
@@ -135,12 +138,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> None:
-    """Removing the account deletes every face we kept: snapshots and the face stores.
+    """Removing the account deletes every face we kept: snapshots, people's photos, face stores.
 
     People enrolled in AWS stay in its collections (they are the user's, in their account);
     the README says how to delete them.
     """
     await hass.async_add_executor_job(SnapshotStore(hass, entry.entry_id).remove_all)
+    await hass.async_add_executor_job(PeoplePhotos.of(hass, entry.entry_id).remove_all)
     for store_name in FACE_STORES:
         await Store[dict[str, Any]](
             hass, 1, face_store_key(entry.entry_id, store_name)
@@ -148,5 +152,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntr
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> bool:
-    """Unload an account."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload an account (the last one takes the panel out of the sidebar)."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        async_unregister_panel_if_unused(hass, entry.entry_id)
+    return unloaded

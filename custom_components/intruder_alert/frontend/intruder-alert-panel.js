@@ -1,0 +1,577 @@
+/* intruder-alert-panel sources sha256:2f167fba8e3baf9dbfabb56ab024457d6da2bb93950154a341d33e13772f9867 */
+var K=globalThis,Z=K.ShadowRoot&&(K.ShadyCSS===void 0||K.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,Q=Symbol(),he=new WeakMap,C=class{constructor(t,e,s){if(this._$cssResult$=!0,s!==Q)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=t,this.t=e}get styleSheet(){let t=this.o,e=this.t;if(Z&&t===void 0){let s=e!==void 0&&e.length===1;s&&(t=he.get(e)),t===void 0&&((this.o=t=new CSSStyleSheet).replaceSync(this.cssText),s&&he.set(e,t))}return t}toString(){return this.cssText}},pe=r=>new C(typeof r=="string"?r:r+"",void 0,Q),f=(r,...t)=>{let e=r.length===1?r[0]:t.reduce((s,i,o)=>s+(a=>{if(a._$cssResult$===!0)return a.cssText;if(typeof a=="number")return a;throw Error("Value passed to 'css' function must be a 'css' function result: "+a+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(i)+r[o+1],r[0]);return new C(e,r,Q)},ue=(r,t)=>{if(Z)r.adoptedStyleSheets=t.map(e=>e instanceof CSSStyleSheet?e:e.styleSheet);else for(let e of t){let s=document.createElement("style"),i=K.litNonce;i!==void 0&&s.setAttribute("nonce",i),s.textContent=e.cssText,r.appendChild(s)}},X=Z?r=>r:r=>r instanceof CSSStyleSheet?(t=>{let e="";for(let s of t.cssRules)e+=s.cssText;return pe(e)})(r):r;var{is:He,defineProperty:Ue,getOwnPropertyDescriptor:Me,getOwnPropertyNames:Ne,getOwnPropertySymbols:Le,getPrototypeOf:Oe}=Object,V=globalThis,me=V.trustedTypes,Ie=me?me.emptyScript:"",De=V.reactiveElementPolyfillSupport,H=(r,t)=>r,Y={toAttribute(r,t){switch(t){case Boolean:r=r?Ie:null;break;case Object:case Array:r=r==null?r:JSON.stringify(r)}return r},fromAttribute(r,t){let e=r;switch(t){case Boolean:e=r!==null;break;case Number:e=r===null?null:Number(r);break;case Object:case Array:try{e=JSON.parse(r)}catch{e=null}}return e}},ge=(r,t)=>!He(r,t),fe={attribute:!0,type:String,converter:Y,reflect:!1,useDefault:!1,hasChanged:ge};Symbol.metadata??=Symbol("metadata"),V.litPropertyMetadata??=new WeakMap;var x=class extends HTMLElement{static addInitializer(t){this._$Ei(),(this.l??=[]).push(t)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(t,e=fe){if(e.state&&(e.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(t)&&((e=Object.create(e)).wrapped=!0),this.elementProperties.set(t,e),!e.noAccessor){let s=Symbol(),i=this.getPropertyDescriptor(t,s,e);i!==void 0&&Ue(this.prototype,t,i)}}static getPropertyDescriptor(t,e,s){let{get:i,set:o}=Me(this.prototype,t)??{get(){return this[e]},set(a){this[e]=a}};return{get:i,set(a){let c=i?.call(this);o?.call(this,a),this.requestUpdate(t,c,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(t){return this.elementProperties.get(t)??fe}static _$Ei(){if(this.hasOwnProperty(H("elementProperties")))return;let t=Oe(this);t.finalize(),t.l!==void 0&&(this.l=[...t.l]),this.elementProperties=new Map(t.elementProperties)}static finalize(){if(this.hasOwnProperty(H("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(H("properties"))){let e=this.properties,s=[...Ne(e),...Le(e)];for(let i of s)this.createProperty(i,e[i])}let t=this[Symbol.metadata];if(t!==null){let e=litPropertyMetadata.get(t);if(e!==void 0)for(let[s,i]of e)this.elementProperties.set(s,i)}this._$Eh=new Map;for(let[e,s]of this.elementProperties){let i=this._$Eu(e,s);i!==void 0&&this._$Eh.set(i,e)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(t){let e=[];if(Array.isArray(t)){let s=new Set(t.flat(1/0).reverse());for(let i of s)e.unshift(X(i))}else t!==void 0&&e.push(X(t));return e}static _$Eu(t,e){let s=e.attribute;return s===!1?void 0:typeof s=="string"?s:typeof t=="string"?t.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(t=>this.enableUpdating=t),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(t=>t(this))}addController(t){(this._$EO??=new Set).add(t),this.renderRoot!==void 0&&this.isConnected&&t.hostConnected?.()}removeController(t){this._$EO?.delete(t)}_$E_(){let t=new Map,e=this.constructor.elementProperties;for(let s of e.keys())this.hasOwnProperty(s)&&(t.set(s,this[s]),delete this[s]);t.size>0&&(this._$Ep=t)}createRenderRoot(){let t=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return ue(t,this.constructor.elementStyles),t}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(t=>t.hostConnected?.())}enableUpdating(t){}disconnectedCallback(){this._$EO?.forEach(t=>t.hostDisconnected?.())}attributeChangedCallback(t,e,s){this._$AK(t,s)}_$ET(t,e){let s=this.constructor.elementProperties.get(t),i=this.constructor._$Eu(t,s);if(i!==void 0&&s.reflect===!0){let o=(s.converter?.toAttribute!==void 0?s.converter:Y).toAttribute(e,s.type);this._$Em=t,o==null?this.removeAttribute(i):this.setAttribute(i,o),this._$Em=null}}_$AK(t,e){let s=this.constructor,i=s._$Eh.get(t);if(i!==void 0&&this._$Em!==i){let o=s.getPropertyOptions(i),a=typeof o.converter=="function"?{fromAttribute:o.converter}:o.converter?.fromAttribute!==void 0?o.converter:Y;this._$Em=i;let c=a.fromAttribute(e,o.type);this[i]=c??this._$Ej?.get(i)??c,this._$Em=null}}requestUpdate(t,e,s,i=!1,o){if(t!==void 0){let a=this.constructor;if(i===!1&&(o=this[t]),s??=a.getPropertyOptions(t),!((s.hasChanged??ge)(o,e)||s.useDefault&&s.reflect&&o===this._$Ej?.get(t)&&!this.hasAttribute(a._$Eu(t,s))))return;this.C(t,e,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(t,e,{useDefault:s,reflect:i,wrapped:o},a){s&&!(this._$Ej??=new Map).has(t)&&(this._$Ej.set(t,a??e??this[t]),o!==!0||a!==void 0)||(this._$AL.has(t)||(this.hasUpdated||s||(e=void 0),this._$AL.set(t,e)),i===!0&&this._$Em!==t&&(this._$Eq??=new Set).add(t))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(e){Promise.reject(e)}let t=this.scheduleUpdate();return t!=null&&await t,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[i,o]of this._$Ep)this[i]=o;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[i,o]of s){let{wrapped:a}=o,c=this[i];a!==!0||this._$AL.has(i)||c===void 0||this.C(i,void 0,o,c)}}let t=!1,e=this._$AL;try{t=this.shouldUpdate(e),t?(this.willUpdate(e),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(e)):this._$EM()}catch(s){throw t=!1,this._$EM(),s}t&&this._$AE(e)}willUpdate(t){}_$AE(t){this._$EO?.forEach(e=>e.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(t)),this.updated(t)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(t){return!0}update(t){this._$Eq&&=this._$Eq.forEach(e=>this._$ET(e,this[e])),this._$EM()}updated(t){}firstUpdated(t){}};x.elementStyles=[],x.shadowRootOptions={mode:"open"},x[H("elementProperties")]=new Map,x[H("finalized")]=new Map,De?.({ReactiveElement:x}),(V.reactiveElementVersions??=[]).push("2.1.2");var oe=globalThis,_e=r=>r,J=oe.trustedTypes,$e=J?J.createPolicy("lit-html",{createHTML:r=>r}):void 0,Ae="$lit$",A=`lit$${Math.random().toFixed(9).slice(2)}$`,Ee="?"+A,Fe=`<${Ee}>`,z=document,M=()=>z.createComment(""),N=r=>r===null||typeof r!="object"&&typeof r!="function",ae=Array.isArray,je=r=>ae(r)||typeof r?.[Symbol.iterator]=="function",ee=`[ 	
+\f\r]`,U=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,ve=/-->/g,be=/>/g,S=RegExp(`>|${ee}(?:([^\\s"'>=/]+)(${ee}*=${ee}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),ye=/'/g,xe=/"/g,Se=/^(?:script|style|textarea|title)$/i,le=r=>(t,...e)=>({_$litType$:r,strings:t,values:e}),n=le(1),Xe=le(2),Ye=le(3),P=Symbol.for("lit-noChange"),l=Symbol.for("lit-nothing"),we=new WeakMap,k=z.createTreeWalker(z,129);function ke(r,t){if(!ae(r)||!r.hasOwnProperty("raw"))throw Error("invalid template strings array");return $e!==void 0?$e.createHTML(t):t}var We=(r,t)=>{let e=r.length-1,s=[],i,o=t===2?"<svg>":t===3?"<math>":"",a=U;for(let c=0;c<e;c++){let d=r[c],p,m,h=-1,y=0;for(;y<d.length&&(a.lastIndex=y,m=a.exec(d),m!==null);)y=a.lastIndex,a===U?m[1]==="!--"?a=ve:m[1]!==void 0?a=be:m[2]!==void 0?(Se.test(m[2])&&(i=RegExp("</"+m[2],"g")),a=S):m[3]!==void 0&&(a=S):a===S?m[0]===">"?(a=i??U,h=-1):m[1]===void 0?h=-2:(h=a.lastIndex-m[2].length,p=m[1],a=m[3]===void 0?S:m[3]==='"'?xe:ye):a===xe||a===ye?a=S:a===ve||a===be?a=U:(a=S,i=void 0);let w=a===S&&r[c+1].startsWith("/>")?" ":"";o+=a===U?d+Fe:h>=0?(s.push(p),d.slice(0,h)+Ae+d.slice(h)+A+w):d+A+(h===-2?c:w)}return[ke(r,o+(r[e]||"<?>")+(t===2?"</svg>":t===3?"</math>":"")),s]},L=class r{constructor({strings:t,_$litType$:e},s){let i;this.parts=[];let o=0,a=0,c=t.length-1,d=this.parts,[p,m]=We(t,e);if(this.el=r.createElement(p,s),k.currentNode=this.el.content,e===2||e===3){let h=this.el.content.firstChild;h.replaceWith(...h.childNodes)}for(;(i=k.nextNode())!==null&&d.length<c;){if(i.nodeType===1){if(i.hasAttributes())for(let h of i.getAttributeNames())if(h.endsWith(Ae)){let y=m[a++],w=i.getAttribute(h).split(A),q=/([.?@])?(.*)/.exec(y);d.push({type:1,index:o,name:q[2],strings:w,ctor:q[1]==="."?se:q[1]==="?"?ie:q[1]==="@"?re:T}),i.removeAttribute(h)}else h.startsWith(A)&&(d.push({type:6,index:o}),i.removeAttribute(h));if(Se.test(i.tagName)){let h=i.textContent.split(A),y=h.length-1;if(y>0){i.textContent=J?J.emptyScript:"";for(let w=0;w<y;w++)i.append(h[w],M()),k.nextNode(),d.push({type:2,index:++o});i.append(h[y],M())}}}else if(i.nodeType===8)if(i.data===Ee)d.push({type:2,index:o});else{let h=-1;for(;(h=i.data.indexOf(A,h+1))!==-1;)d.push({type:7,index:o}),h+=A.length-1}o++}}static createElement(t,e){let s=z.createElement("template");return s.innerHTML=t,s}};function R(r,t,e=r,s){if(t===P)return t;let i=s!==void 0?e._$Co?.[s]:e._$Cl,o=N(t)?void 0:t._$litDirective$;return i?.constructor!==o&&(i?._$AO?.(!1),o===void 0?i=void 0:(i=new o(r),i._$AT(r,e,s)),s!==void 0?(e._$Co??=[])[s]=i:e._$Cl=i),i!==void 0&&(t=R(r,i._$AS(r,t.values),i,s)),t}var te=class{constructor(t,e){this._$AV=[],this._$AN=void 0,this._$AD=t,this._$AM=e}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(t){let{el:{content:e},parts:s}=this._$AD,i=(t?.creationScope??z).importNode(e,!0);k.currentNode=i;let o=k.nextNode(),a=0,c=0,d=s[0];for(;d!==void 0;){if(a===d.index){let p;d.type===2?p=new O(o,o.nextSibling,this,t):d.type===1?p=new d.ctor(o,d.name,d.strings,this,t):d.type===6&&(p=new ne(o,this,t)),this._$AV.push(p),d=s[++c]}a!==d?.index&&(o=k.nextNode(),a++)}return k.currentNode=z,i}p(t){let e=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(t,s,e),e+=s.strings.length-2):s._$AI(t[e])),e++}},O=class r{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(t,e,s,i){this.type=2,this._$AH=l,this._$AN=void 0,this._$AA=t,this._$AB=e,this._$AM=s,this.options=i,this._$Cv=i?.isConnected??!0}get parentNode(){let t=this._$AA.parentNode,e=this._$AM;return e!==void 0&&t?.nodeType===11&&(t=e.parentNode),t}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(t,e=this){t=R(this,t,e),N(t)?t===l||t==null||t===""?(this._$AH!==l&&this._$AR(),this._$AH=l):t!==this._$AH&&t!==P&&this._(t):t._$litType$!==void 0?this.$(t):t.nodeType!==void 0?this.T(t):je(t)?this.k(t):this._(t)}O(t){return this._$AA.parentNode.insertBefore(t,this._$AB)}T(t){this._$AH!==t&&(this._$AR(),this._$AH=this.O(t))}_(t){this._$AH!==l&&N(this._$AH)?this._$AA.nextSibling.data=t:this.T(z.createTextNode(t)),this._$AH=t}$(t){let{values:e,_$litType$:s}=t,i=typeof s=="number"?this._$AC(t):(s.el===void 0&&(s.el=L.createElement(ke(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===i)this._$AH.p(e);else{let o=new te(i,this),a=o.u(this.options);o.p(e),this.T(a),this._$AH=o}}_$AC(t){let e=we.get(t.strings);return e===void 0&&we.set(t.strings,e=new L(t)),e}k(t){ae(this._$AH)||(this._$AH=[],this._$AR());let e=this._$AH,s,i=0;for(let o of t)i===e.length?e.push(s=new r(this.O(M()),this.O(M()),this,this.options)):s=e[i],s._$AI(o),i++;i<e.length&&(this._$AR(s&&s._$AB.nextSibling,i),e.length=i)}_$AR(t=this._$AA.nextSibling,e){for(this._$AP?.(!1,!0,e);t!==this._$AB;){let s=_e(t).nextSibling;_e(t).remove(),t=s}}setConnected(t){this._$AM===void 0&&(this._$Cv=t,this._$AP?.(t))}},T=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(t,e,s,i,o){this.type=1,this._$AH=l,this._$AN=void 0,this.element=t,this.name=e,this._$AM=i,this.options=o,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=l}_$AI(t,e=this,s,i){let o=this.strings,a=!1;if(o===void 0)t=R(this,t,e,0),a=!N(t)||t!==this._$AH&&t!==P,a&&(this._$AH=t);else{let c=t,d,p;for(t=o[0],d=0;d<o.length-1;d++)p=R(this,c[s+d],e,d),p===P&&(p=this._$AH[d]),a||=!N(p)||p!==this._$AH[d],p===l?t=l:t!==l&&(t+=(p??"")+o[d+1]),this._$AH[d]=p}a&&!i&&this.j(t)}j(t){t===l?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,t??"")}},se=class extends T{constructor(){super(...arguments),this.type=3}j(t){this.element[this.name]=t===l?void 0:t}},ie=class extends T{constructor(){super(...arguments),this.type=4}j(t){this.element.toggleAttribute(this.name,!!t&&t!==l)}},re=class extends T{constructor(t,e,s,i,o){super(t,e,s,i,o),this.type=5}_$AI(t,e=this){if((t=R(this,t,e,0)??l)===P)return;let s=this._$AH,i=t===l&&s!==l||t.capture!==s.capture||t.once!==s.once||t.passive!==s.passive,o=t!==l&&(s===l||i);i&&this.element.removeEventListener(this.name,this,s),o&&this.element.addEventListener(this.name,this,t),this._$AH=t}handleEvent(t){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,t):this._$AH.handleEvent(t)}},ne=class{constructor(t,e,s){this.element=t,this.type=6,this._$AN=void 0,this._$AM=e,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(t){R(this,t)}};var Be=oe.litHtmlPolyfillSupport;Be?.(L,O),(oe.litHtmlVersions??=[]).push("3.3.3");var ze=(r,t,e)=>{let s=e?.renderBefore??t,i=s._$litPart$;if(i===void 0){let o=e?.renderBefore??null;s._$litPart$=i=new O(t.insertBefore(M(),o),o,void 0,e??{})}return i._$AI(r),i};var de=globalThis,u=class extends x{constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let t=super.createRenderRoot();return this.renderOptions.renderBefore??=t.firstChild,t}update(t){let e=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(t),this._$Do=ze(e,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return P}};u._$litElement$=!0,u.finalized=!0,de.litElementHydrateSupport?.({LitElement:u});var qe=de.litElementPolyfillSupport;qe?.({LitElement:u});(de.litElementVersions??=[]).push("4.2.2");function $(r){return r&&typeof r=="object"&&"message"in r?String(r.message):String(r)}var v="intruder_alert",g=class{constructor(t){this.hass=t}runs(t,e,s=24){let i={type:`${v}/runs`,limit:s};return e&&(i.cursor=e),t.zone&&(i.zone=t.zone),t.verdicts?.length&&(i.verdicts=t.verdicts),t.person&&(i.person=t.person),t.after&&(i.after=t.after),t.before&&(i.before=t.before),this.hass.callWS(i)}run(t){return this.hass.callWS({type:`${v}/run`,run_id:t})}review(){return this.hass.callWS({type:`${v}/review`,limit:100})}dismiss(t,e){return this.hass.callWS({type:`${v}/dismiss`,run_id:t,face_index:e})}people(t){return this.hass.callWS(t?{type:`${v}/people`,entry_id:t}:{type:`${v}/people`})}enrollRunFace(t,e,s,i){return this.hass.callWS({type:`${v}/enroll_run_face`,run_id:t,face_index:e,tier:s,name:i})}enrollUpload(t,e,s,i){let o={type:`${v}/enroll_upload`,tier:e,name:s,image:i};return t&&(o.entry_id=t),this.hass.callWS(o)}move(t,e,s,i){let o={type:`${v}/move`,name:e,from_tier:s,to_tier:i};return t&&(o.entry_id=t),this.hass.callWS(o)}remove(t,e,s){let i={type:`${v}/remove`,tier:e,name:s};return t&&(i.entry_id=t),this.hass.callWS(i)}zones(){return this.hass.callWS({type:`${v}/zones`})}recogniseNow(t,e){return this.hass.callWS({type:`${v}/recognise_now`,entry_id:t,zone_id:e})}};var ce={title:"Intruder Alert","tab.visitors":"Visitors","tab.review":"Review","tab.people":"People","tab.zones":"Zones","verdict.known":"Known","verdict.unknown":"Unknown","verdict.blacklisted":"Blacklisted","verdict.no_face":"No face","verdict.failed":"Failed","tier.whitelist":"Whitelist","tier.blacklist":"Blacklist","tier.whitelist.hint":"people who belong","tier.blacklist.hint":"known intruders","filter.zone":"Zone","filter.verdict":"Verdict","filter.person":"Person","filter.after":"From","filter.before":"Until","filter.any":"Any","filter.clear":"Clear filters","visitors.empty":'No visitors yet. A run appears here after motion or "Recognise now".',"visitors.more":"Show older visitors","visitors.faces":"{count} faces","visitors.no_snapshot":"No snapshot (the camera failed)","run.title":"{zone}, {time}","run.backend":"Recognised by {backend}","run.reason":"Why: {reason}","run.open_original":"Original photo","run.close":"Close","face.unknown":"Unknown","face.closest":"Closest: {name} ({tier}) {similarity} %","face.no_closest":"Nobody enrolled looks alike","face.enrolled":"Added as {name} ({tier})","face.dismissed":"Ignored","face.this_is":"This is\u2026","face.choose":"Choose a person","face.new_person":"New person","face.name":"Name","face.tier":"List","face.add":"Add","face.ignore":"Ignore","face.saved":"Saved: {name} ({tier})","review.empty":"Nothing to review: every unknown face has been named or ignored.","review.intro":"Unknown faces from kept visits. Name them once and the next visit is recognised.","people.empty":"Nobody in this list yet.","people.faces":"{count} faces","people.face":"1 face","people.added":"added {date}","people.move_to":"Move to {tier}","people.remove":"Remove","people.confirm_remove":"Forget {name}? Their faces are deleted from the {tier} everywhere.","people.add_title":"Add a person from a photo","people.photo":"Photo (JPEG or PNG, one face)","people.upload":"Add person","people.account":"Account","people.uploaded":"{name} was added to the {tier}","people.moved":"{name} was moved to the {tier}","people.removed":"{name} was removed","zones.empty":"No Intruder Alert zones yet: add one on the integration's page.","zones.motion":"Motion source","zones.camera":"Camera","zones.ok":"OK","zones.unavailable":"Unavailable","zones.armed":"Armed","zones.disarmed":"Disarmed","zones.no_panel":"Always watching (no alarm panel)","zones.on_motion":"Recognition on motion","zones.on":"On","zones.off":"Off","zones.last_run":"Last run","zones.never":"No run yet","zones.recognise_now":"Recognise now","zones.recognising":"Recognising\u2026","zones.result":"{zone}: {verdict}",loading:"Loading\u2026",retry:"Try again"},Pe={en:ce};function _(r,t,e={}){let s=r?.language??"en";return((Pe[s]??Pe[s.split("-")[0]]??ce)[t]??ce[t]).replace(/\{(\w+)\}/g,(a,c)=>c in e?String(e[c]):`{${c}}`)}function E(r,t){return new Date(t).toLocaleString(r?.language??"en",{dateStyle:"medium",timeStyle:"medium"})}function Re(r,t){return new Date(t).toLocaleDateString(r?.language??"en",{dateStyle:"medium"})}var b=f`
+  :host {
+    display: block;
+    color: var(--primary-text-color);
+    font-family: var(--ha-font-family-body, Roboto, sans-serif);
+  }
+  .card {
+    background: var(--ha-card-background, var(--card-background-color, #fff));
+    border-radius: var(--ha-card-border-radius, 12px);
+    border: 1px solid var(--divider-color, #e0e0e0);
+    box-shadow: var(--ha-card-box-shadow, none);
+    padding: 16px;
+  }
+  .grid {
+    display: grid;
+    grid-template-columns: repeat(auto-fill, minmax(260px, 1fr));
+    gap: 16px;
+  }
+  h2 {
+    font-size: 20px;
+    font-weight: 400;
+    margin: 8px 0 12px;
+  }
+  .muted {
+    color: var(--secondary-text-color);
+    font-size: 14px;
+  }
+  button {
+    font: inherit;
+    font-size: 14px;
+    font-weight: 500;
+    border-radius: 18px;
+    padding: 6px 14px;
+    border: 1px solid var(--primary-color);
+    background: transparent;
+    color: var(--primary-color);
+    cursor: pointer;
+  }
+  button.primary {
+    background: var(--primary-color);
+    color: var(--text-primary-color, #fff);
+  }
+  button.danger {
+    border-color: var(--error-color, #db4437);
+    color: var(--error-color, #db4437);
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: default;
+  }
+  input,
+  select {
+    font: inherit;
+    font-size: 14px;
+    padding: 6px 8px;
+    border-radius: 6px;
+    border: 1px solid var(--divider-color, #ccc);
+    background: var(--secondary-background-color, #fafafa);
+    color: var(--primary-text-color);
+    min-width: 0;
+  }
+  label {
+    display: flex;
+    flex-direction: column;
+    gap: 4px;
+    font-size: 12px;
+    color: var(--secondary-text-color);
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 8px;
+    align-items: center;
+  }
+  .chip {
+    display: inline-block;
+    border-radius: 10px;
+    padding: 2px 8px;
+    font-size: 12px;
+    font-weight: 500;
+    color: #fff;
+    background: var(--secondary-text-color);
+  }
+  .chip.known {
+    background: var(--success-color, #43a047);
+  }
+  .chip.unknown {
+    background: var(--warning-color, #ffa600);
+  }
+  .chip.blacklisted,
+  .chip.failed {
+    background: var(--error-color, #db4437);
+  }
+  .message {
+    padding: 8px 12px;
+    border-radius: 8px;
+    margin-bottom: 12px;
+    font-size: 14px;
+  }
+  .message.error {
+    background: rgba(219, 68, 55, 0.12);
+    color: var(--error-color, #db4437);
+  }
+  .message.info {
+    background: rgba(3, 169, 244, 0.12);
+  }
+  .face-row {
+    display: flex;
+    gap: 12px;
+    align-items: center;
+  }
+  img.face,
+  .face.initials {
+    width: 72px;
+    height: 72px;
+    object-fit: cover;
+    border-radius: 8px;
+    background: var(--secondary-background-color, #eee);
+  }
+`;var Te=["whitelist","blacklist"];function Ke(r){return new Promise((t,e)=>{let s=new FileReader;s.onload=()=>t(String(s.result).replace(/^data:[^,]*,/,"")),s.onerror=()=>e(s.error),s.readAsDataURL(r)})}var I=class extends u{constructor(){super();this.t=(e,s)=>_(this.hass,e,s);this.accounts=[],this._busy=!1,this._error="",this._done="",this._confirm=""}async _act(e,s){this._busy=!0,this._error="",this._done="";try{return await e(new g(this.hass)),this._done=s,this._confirm="",this.dispatchEvent(new CustomEvent("library-changed",{bubbles:!0,composed:!0})),!0}catch(i){return this._error=$(i),!1}finally{this._busy=!1}}async _upload(){let e=this.renderRoot.querySelector("input.name")?.value.trim()??"",s=this.renderRoot.querySelector("select.tier")?.value??"whitelist",o=this.renderRoot.querySelector("input.photo")?.files?.[0];if(!e||!o)return;let a=await Ke(o);await this._act(d=>d.enrollUpload(this.account,s,e,a),this.t("people.uploaded",{name:e,tier:this.t(`tier.${s}`)}))&&this.renderRoot.querySelector("form")?.reset()}_person(e,s){let i=s==="whitelist"?"blacklist":"whitelist",o=`${s}:${e.user_id}`;return n`
+      <div class="card person" data-name=${e.name} data-tier=${s}>
+        <div class="row top">
+          ${e.thumbnail_url?n`<img class="face" src=${e.thumbnail_url} alt="" loading="lazy" />`:n`<div class="face initials" aria-hidden="true">${e.name.slice(0,1).toUpperCase()}</div>`}
+          <div>
+            <div class="name">${e.name}</div>
+            <div class="muted">
+              ${e.faces===1?this.t("people.face"):this.t("people.faces",{count:e.faces})}${e.added?n` · ${this.t("people.added",{date:Re(this.hass,e.added)})}`:l}
+            </div>
+          </div>
+        </div>
+        ${this._confirm===o?n`<p class="muted">${this.t("people.confirm_remove",{name:e.name,tier:this.t(`tier.${s}`)})}</p>
+              <div class="row">
+                <button class="danger" ?disabled=${this._busy} @click=${()=>this._act(a=>a.remove(this.account,s,e.name),this.t("people.removed",{name:e.name}))}>${this.t("people.remove")}</button>
+                <button ?disabled=${this._busy} @click=${()=>this._confirm=""}>${this.t("run.close")}</button>
+              </div>`:n`<div class="row">
+              <button ?disabled=${this._busy} @click=${()=>this._act(a=>a.move(this.account,e.name,s,i),this.t("people.moved",{name:e.name,tier:this.t(`tier.${i}`)}))}>
+                ${this.t("people.move_to",{tier:this.t(`tier.${i}`)})}
+              </button>
+              <button class="danger" ?disabled=${this._busy} @click=${()=>this._confirm=o}>${this.t("people.remove")}</button>
+            </div>`}
+      </div>
+    `}render(){return n`
+      ${this.accounts.length>1?n`<label class="account">${this.t("people.account")}
+            <select aria-label=${this.t("people.account")} @change=${e=>this.dispatchEvent(new CustomEvent("account-changed",{detail:e.target.value,bubbles:!0,composed:!0}))}>
+              ${this.accounts.map(e=>n`<option value=${e.entry_id} ?selected=${e.entry_id===this.account}>${e.label}</option>`)}
+            </select>
+          </label>`:l}
+      ${this._error?n`<div class="message error" role="alert">${this._error}</div>`:l}
+      ${this._done?n`<div class="message info" role="status">${this._done}</div>`:l}
+      <form class="card add" @submit=${e=>{e.preventDefault(),this._upload()}}>
+        <h2>${this.t("people.add_title")}</h2>
+        <div class="row">
+          <label>${this.t("face.name")}<input class="name" required aria-label=${this.t("face.name")} /></label>
+          <label>${this.t("face.tier")}
+            <select class="tier" aria-label=${this.t("face.tier")}>
+              ${Te.map(e=>n`<option value=${e}>${this.t(`tier.${e}`)}</option>`)}
+            </select>
+          </label>
+          <label>${this.t("people.photo")}<input class="photo" type="file" required accept="image/jpeg,image/png" aria-label=${this.t("people.photo")} /></label>
+          <button class="primary" type="submit" ?disabled=${this._busy}>${this.t("people.upload")}</button>
+        </div>
+      </form>
+      ${Te.map(e=>n`
+          <section class="tier-list" data-tier=${e}>
+            <h2>${this.t(`tier.${e}`)} <span class="muted">· ${this.t(`tier.${e}.hint`)}</span></h2>
+            ${this.people===void 0?n`<p class="muted">${this.t("loading")}</p>`:this.people[e].length===0?n`<p class="muted">${this.t("people.empty")}</p>`:n`<div class="grid">${this.people[e].map(s=>this._person(s,e))}</div>`}
+          </section>
+        `)}
+    `}};I.properties={hass:{attribute:!1},people:{attribute:!1},accounts:{attribute:!1},account:{attribute:!1},_busy:{state:!0},_error:{state:!0},_done:{state:!0},_confirm:{state:!0}},I.styles=[b,f`
+      .add {
+        margin-bottom: 16px;
+      }
+      .add .row {
+        align-items: flex-end;
+      }
+      .account {
+        margin-bottom: 16px;
+        max-width: 320px;
+      }
+      .person {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+      }
+      .top {
+        flex-wrap: nowrap;
+      }
+      .name {
+        font-weight: 500;
+      }
+      .initials {
+        display: flex;
+        align-items: center;
+        justify-content: center;
+        font-size: 28px;
+        color: var(--secondary-text-color);
+      }
+      section {
+        margin-top: 16px;
+      }
+    `];customElements.define("intruder-alert-people",I);var D=class extends u{constructor(){super();this.t=(e,s)=>_(this.hass,e,s);this._mode="",this._busy=!1,this._error=""}async _do(e,s){this._busy=!0,this._error="";try{await e(new g(this.hass)),this.dispatchEvent(new CustomEvent("face-decided",{detail:s,bubbles:!0,composed:!0})),this._mode=""}catch(i){this._error=$(i)}finally{this._busy=!1}}_existing(){let e=this.renderRoot.querySelector("select.person");if(!e?.value)return;let[s,...i]=e.value.split(":"),o=i.join(":");this._do(a=>a.enrollRunFace(this.runId,this.faceIndex,s,o),{tier:s,name:o})}_new(){let e=this.renderRoot.querySelector("input.name")?.value.trim()??"",s=this.renderRoot.querySelector("select.tier")?.value??"whitelist";e&&this._do(i=>i.enrollRunFace(this.runId,this.faceIndex,s,e),{tier:s,name:e})}_ignore(){this._do(e=>e.dismiss(this.runId,this.faceIndex),{dismissed:!0})}render(){let e=this.people?[...this.people.whitelist.map(s=>["whitelist",s.name]),...this.people.blacklist.map(s=>["blacklist",s.name])]:[];return n`
+      ${this._error?n`<div class="message error" role="alert">${this._error}</div>`:l}
+      <div class="row">
+        <button ?disabled=${this._busy||!e.length} @click=${()=>this._mode="existing"}>${this.t("face.this_is")}</button>
+        <button ?disabled=${this._busy} @click=${()=>this._mode="new"}>${this.t("face.new_person")}</button>
+        <button ?disabled=${this._busy} @click=${this._ignore}>${this.t("face.ignore")}</button>
+      </div>
+      ${this._mode==="existing"?n`<div class="row form">
+            <select class="person" aria-label=${this.t("face.choose")}>
+              ${e.map(([s,i])=>n`<option value="${s}:${i}">${i} (${this.t(`tier.${s}`)})</option>`)}
+            </select>
+            <button class="primary" ?disabled=${this._busy} @click=${this._existing}>${this.t("face.add")}</button>
+          </div>`:l}
+      ${this._mode==="new"?n`<div class="row form">
+            <input class="name" aria-label=${this.t("face.name")} placeholder=${this.t("face.name")} @keydown=${s=>s.key==="Enter"&&this._new()} />
+            <select class="tier" aria-label=${this.t("face.tier")}>
+              <option value="whitelist">${this.t("tier.whitelist")}</option>
+              <option value="blacklist">${this.t("tier.blacklist")}</option>
+            </select>
+            <button class="primary" ?disabled=${this._busy} @click=${this._new}>${this.t("face.add")}</button>
+          </div>`:l}
+    `}};D.properties={hass:{attribute:!1},people:{attribute:!1},runId:{attribute:!1},faceIndex:{attribute:!1},_mode:{state:!0},_busy:{state:!0},_error:{state:!0}},D.styles=[b,f`
+      .form {
+        margin-top: 8px;
+      }
+      .message {
+        margin-bottom: 8px;
+      }
+    `];customElements.define("intruder-alert-face-actions",D);var F=class extends u{constructor(){super();this.t=(e,s)=>_(this.hass,e,s);this._error="",this._saved=""}connectedCallback(){super.connectedCallback(),this.reload()}async reload(){try{this._faces=(await new g(this.hass).review()).faces,this._error=""}catch(e){this._error=$(e)}}async _decided(e){let{tier:s,name:i}=e.detail;this._saved=i&&s?this.t("face.saved",{name:i,tier:this.t(`tier.${s}`)}):"",await this.reload(),this.dispatchEvent(new CustomEvent("library-changed",{bubbles:!0,composed:!0}))}render(){return n`
+      <p class="muted">${this.t("review.intro")}</p>
+      ${this._error?n`<div class="message error" role="alert">${this._error}</div>`:l}
+      ${this._saved?n`<div class="message info" role="status">${this._saved}</div>`:l}
+      ${this._faces===void 0?n`<p class="muted">${this.t("loading")}</p>`:this._faces.length===0?n`<p class="muted">${this.t("review.empty")}</p>`:n`<div class="grid">
+              ${this._faces.map(e=>n`<div class="card pending" data-run-id=${e.run_id} data-face-index=${e.face_index}>
+                  <div class="row top">
+                    ${e.image_url?n`<img class="face big" src=${e.image_url} alt="" loading="lazy" />`:l}
+                    <div>
+                      <div class="zone">${e.zone}</div>
+                      <div class="muted">${E(this.hass,e.time)}</div>
+                      <div class="muted">
+                        ${e.closest?this.t("face.closest",{name:e.closest.name,tier:this.t(`tier.${e.closest.tier}`),similarity:e.closest.similarity.toFixed(1)}):this.t("face.no_closest")}
+                      </div>
+                    </div>
+                  </div>
+                  <intruder-alert-face-actions .hass=${this.hass} .people=${this.people} .runId=${e.run_id} .faceIndex=${e.face_index} @face-decided=${this._decided}></intruder-alert-face-actions>
+                </div>`)}
+            </div>`}
+    `}};F.properties={hass:{attribute:!1},people:{attribute:!1},_faces:{state:!0},_error:{state:!0},_saved:{state:!0}},F.styles=[b,f`
+      .pending {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+      }
+      .top {
+        flex-wrap: nowrap;
+        align-items: flex-start;
+      }
+      img.big {
+        width: 112px;
+        height: 112px;
+      }
+      .zone {
+        font-weight: 500;
+      }
+    `];customElements.define("intruder-alert-review",F);function G(r,t){let e=(a,c)=>_(r,a,c),s=t.name!==null?n`<strong>${t.name}</strong> <span class="muted">${t.tier?e(`tier.${t.tier}`):""}${t.similarity!==null?n` · ${t.similarity.toFixed(1)} %`:l}</span>`:n`<strong>${e("face.unknown")}</strong>`,i=t.verdict==="unknown"&&"closest"in t?t.closest?n`<div class="muted">${e("face.closest",{name:t.closest.name,tier:e(`tier.${t.closest.tier}`),similarity:t.closest.similarity.toFixed(1)})}</div>`:n`<div class="muted">${e("face.no_closest")}</div>`:l,o=t.enrolled?n`<div class="muted">${e("face.enrolled",{name:t.enrolled.name,tier:e(`tier.${t.enrolled.tier}`)})}</div>`:t.dismissed?n`<div class="muted">${e("face.dismissed")}</div>`:l;return n`
+    <div class="face-row">
+      ${t.image_url?n`<img class="face" src=${t.image_url} alt="" loading="lazy" />`:l}
+      <div>
+        <div><span class="chip ${t.verdict}">${e(`verdict.${t.verdict}`)}</span> ${s}</div>
+        ${i} ${o}
+      </div>
+    </div>
+  `}var Ze=["blacklisted","unknown","known","no_face","failed"],j=class extends u{constructor(){super();this.t=(e,s)=>_(this.hass,e,s);this.zones=[],this._cursor=null,this._filter={},this._loading=!1,this._error=""}connectedCallback(){super.connectedCallback(),this.reload()}async reload(){await this._load(null)}async _load(e){this._loading=!0,this._error="";try{let s=await new g(this.hass).runs(this._filter,e);this._runs=e?[...this._runs??[],...s.runs]:s.runs,this._cursor=s.next_cursor}catch(s){this._error=$(s)}finally{this._loading=!1}}_setFilter(e){this._filter={...this._filter,...e},this.reload()}async _openRun(e){try{this._open=await new g(this.hass).run(e.run_id)}catch(s){this._error=$(s)}}async _decided(){this._open&&await this._openRun(this._open),this.dispatchEvent(new CustomEvent("library-changed",{bubbles:!0,composed:!0}))}_day(e,s){if(!e)return;let i=new Date(`${e}T00:00:00`);return s&&i.setDate(i.getDate()+1),i.toISOString()}_filters(){let e=[...new Set(this.zones.map(s=>s.name))];return n`
+      <div class="row filters">
+        <label>${this.t("filter.zone")}
+          <select aria-label=${this.t("filter.zone")} @change=${s=>this._setFilter({zone:s.target.value||void 0})}>
+            <option value="">${this.t("filter.any")}</option>
+            ${e.map(s=>n`<option value=${s}>${s}</option>`)}
+          </select>
+        </label>
+        <label>${this.t("filter.verdict")}
+          <select aria-label=${this.t("filter.verdict")} @change=${s=>{let i=s.target.value;this._setFilter({verdicts:i?[i]:void 0})}}>
+            <option value="">${this.t("filter.any")}</option>
+            ${Ze.map(s=>n`<option value=${s}>${this.t(`verdict.${s}`)}</option>`)}
+          </select>
+        </label>
+        <label>${this.t("filter.person")}
+          <input type="search" aria-label=${this.t("filter.person")} @change=${s=>this._setFilter({person:s.target.value.trim()||void 0})} />
+        </label>
+        <label>${this.t("filter.after")}
+          <input type="date" aria-label=${this.t("filter.after")} @change=${s=>this._setFilter({after:this._day(s.target.value,!1)})} />
+        </label>
+        <label>${this.t("filter.before")}
+          <input type="date" aria-label=${this.t("filter.before")} @change=${s=>this._setFilter({before:this._day(s.target.value,!0)})} />
+        </label>
+      </div>
+    `}_card(e){return n`
+      <button class="card run" data-run-id=${e.run_id} @click=${()=>this._openRun(e)}>
+        ${e.thumbnail_url?n`<img class="thumb" src=${e.thumbnail_url} alt="" loading="lazy" />`:n`<div class="thumb none muted">${this.t("visitors.no_snapshot")}</div>`}
+        <div class="row head">
+          <span class="chip ${e.verdict}">${this.t(`verdict.${e.verdict}`)}</span>
+          <span class="zone">${e.zone}</span>
+        </div>
+        <div class="muted">${E(this.hass,e.time)}</div>
+        <div class="names">${e.faces.map(s=>n`<span class="who ${s.verdict}">${s.name??this.t("face.unknown")}</span>`)}</div>
+      </button>
+    `}_dialog(e){return n`
+      <div class="backdrop" @click=${s=>s.target===s.currentTarget&&(this._open=void 0)}>
+        <div class="dialog card" role="dialog" aria-label=${this.t("run.title",{zone:e.zone,time:E(this.hass,e.time)})}>
+          <div class="row between">
+            <h2>${this.t("run.title",{zone:e.zone,time:E(this.hass,e.time)})}</h2>
+            <button @click=${()=>this._open=void 0}>${this.t("run.close")}</button>
+          </div>
+          <div class="row"><span class="chip ${e.verdict}">${this.t(`verdict.${e.verdict}`)}</span><span class="muted">${this.t("run.backend",{backend:e.backend})}</span></div>
+          ${e.reason?n`<p class="muted">${this.t("run.reason",{reason:e.reason})}</p>`:l}
+          ${e.annotated_url||e.snapshot_url?n`<img class="full" src=${e.annotated_url??e.snapshot_url} alt="" />`:l}
+          ${e.snapshot_url&&e.annotated_url?n`<a class="muted" href=${e.snapshot_url} target="_blank" rel="noreferrer">${this.t("run.open_original")}</a>`:l}
+          <div class="faces">
+            ${e.faces.map(s=>n`<div class="face-item">
+                ${G(this.hass,s)}
+                ${s.verdict==="unknown"&&!s.enrolled&&!s.dismissed&&s.image_url?n`<intruder-alert-face-actions .hass=${this.hass} .people=${this.people} .runId=${e.run_id} .faceIndex=${s.index} @face-decided=${this._decided}></intruder-alert-face-actions>`:l}
+              </div>`)}
+          </div>
+        </div>
+      </div>
+    `}render(){return n`
+      ${this._filters()}
+      ${this._error?n`<div class="message error" role="alert">${this._error}</div>`:l}
+      ${this._runs===void 0?n`<p class="muted">${this.t("loading")}</p>`:this._runs.length===0?n`<p class="muted">${this.t("visitors.empty")}</p>`:n`<div class="grid">${this._runs.map(e=>this._card(e))}</div>`}
+      ${this._cursor?n`<div class="more"><button ?disabled=${this._loading} @click=${()=>this._load(this._cursor)}>${this.t("visitors.more")}</button></div>`:l}
+      ${this._open?this._dialog(this._open):l}
+    `}};j.properties={hass:{attribute:!1},zones:{attribute:!1},people:{attribute:!1},_runs:{state:!0},_cursor:{state:!0},_filter:{state:!0},_loading:{state:!0},_error:{state:!0},_open:{state:!0}},j.styles=[b,f`
+      .filters {
+        margin-bottom: 16px;
+        align-items: flex-end;
+      }
+      button.run {
+        text-align: left;
+        color: inherit;
+        border-radius: var(--ha-card-border-radius, 12px);
+        border: 1px solid var(--divider-color, #e0e0e0);
+        display: flex;
+        flex-direction: column;
+        gap: 6px;
+        padding: 0 0 12px;
+        overflow: hidden;
+        font-weight: 400;
+      }
+      button.run > :not(img):not(.thumb) {
+        padding: 0 12px;
+      }
+      .thumb {
+        width: 100%;
+        aspect-ratio: 4 / 3;
+        object-fit: cover;
+        background: var(--secondary-background-color, #eee);
+      }
+      .thumb.none {
+        display: flex;
+        align-items: center;
+        justify-content: center;
+        text-align: center;
+      }
+      .zone {
+        font-weight: 500;
+      }
+      .names {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px 10px;
+        font-size: 14px;
+      }
+      .who.blacklisted {
+        color: var(--error-color, #db4437);
+        font-weight: 500;
+      }
+      .more {
+        display: flex;
+        justify-content: center;
+        margin: 16px 0;
+      }
+      .backdrop {
+        position: fixed;
+        inset: 0;
+        background: rgba(0, 0, 0, 0.5);
+        display: flex;
+        align-items: flex-start;
+        justify-content: center;
+        overflow: auto;
+        z-index: 10;
+        padding: 24px 8px;
+      }
+      .dialog {
+        max-width: 900px;
+        width: 100%;
+      }
+      .between {
+        justify-content: space-between;
+      }
+      img.full {
+        width: 100%;
+        margin: 12px 0 4px;
+        border-radius: 8px;
+      }
+      .faces {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+        margin-top: 12px;
+      }
+      .face-item {
+        display: flex;
+        flex-direction: column;
+        gap: 8px;
+        padding-top: 12px;
+        border-top: 1px solid var(--divider-color, #e0e0e0);
+      }
+    `];customElements.define("intruder-alert-visitors",j);var W=class extends u{constructor(){super();this.t=(e,s)=>_(this.hass,e,s);this._busy="",this._error=""}async _recognise(e){this._busy=e.zone_id,this._error="",this._result=void 0;try{this._result=await new g(this.hass).recogniseNow(e.entry_id,e.zone_id),this.dispatchEvent(new CustomEvent("library-changed",{bubbles:!0,composed:!0}))}catch(s){this._error=$(s)}finally{this._busy=""}}_state(e){return n`<span class="chip ${e?"known":"failed"}">${e?this.t("zones.ok"):this.t("zones.unavailable")}</span>`}_zone(e){return n`
+      <div class="card zone" data-zone=${e.name}>
+        <h2>${e.name}</h2>
+        <dl>
+          <dt>${this.t("zones.motion")}</dt><dd>${this._state(e.motion_available)}</dd>
+          <dt>${this.t("zones.camera")}</dt><dd>${this._state(e.camera_available)}</dd>
+          <dt>${this.t("zones.armed")}</dt>
+          <dd>${e.alarm_panel?e.armed?this.t("zones.armed"):this.t("zones.disarmed"):this.t("zones.no_panel")}</dd>
+          <dt>${this.t("zones.on_motion")}</dt><dd>${e.recognize_on_motion?this.t("zones.on"):this.t("zones.off")}</dd>
+          <dt>${this.t("zones.last_run")}</dt>
+          <dd class="last-run">
+            ${e.last_run?n`<span class="chip ${e.last_run.verdict}">${this.t(`verdict.${e.last_run.verdict}`)}</span>
+                  ${e.last_run.names.join(", ")} <span class="muted">${E(this.hass,e.last_run.time)}</span>`:n`<span class="muted">${this.t("zones.never")}</span>`}
+          </dd>
+        </dl>
+        <button class="primary" ?disabled=${this._busy!==""} @click=${()=>this._recognise(e)}>
+          ${this._busy===e.zone_id?this.t("zones.recognising"):this.t("zones.recognise_now")}
+        </button>
+      </div>
+    `}render(){let e=this._result;return n`
+      ${this._error?n`<div class="message error" role="alert">${this._error}</div>`:l}
+      ${e?n`<div class="card result" role="status">
+            <div class="row">
+              <strong>${this.t("zones.result",{zone:e.zone,verdict:this.t(`verdict.${e.verdict}`)})}</strong>
+              ${e.reason?n`<span class="muted">${e.reason}</span>`:l}
+            </div>
+            <div class="faces">${e.faces.map(s=>G(this.hass,s))}</div>
+          </div>`:l}
+      ${this.zones===void 0?n`<p class="muted">${this.t("loading")}</p>`:this.zones.length===0?n`<p class="muted">${this.t("zones.empty")}</p>`:n`<div class="grid">${this.zones.map(s=>this._zone(s))}</div>`}
+    `}};W.properties={hass:{attribute:!1},zones:{attribute:!1},_busy:{state:!0},_error:{state:!0},_result:{state:!0}},W.styles=[b,f`
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 8px 16px;
+        margin: 0 0 16px;
+        font-size: 14px;
+      }
+      dt {
+        color: var(--secondary-text-color);
+      }
+      dd {
+        margin: 0;
+      }
+      .result {
+        margin-bottom: 16px;
+      }
+      .faces {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 16px;
+        margin-top: 12px;
+      }
+    `];customElements.define("intruder-alert-zones",W);var Ce=["visitors","review","people","zones"],B=class extends u{constructor(){super();this._started=!1;this.t=(e,s)=>_(this.hass,e,s);this.narrow=!1,this._pending=0,this._error=""}get _tab(){let e=(this.route?.path??"").split("/")[1];return Ce.includes(e)?e:"visitors"}_go(e){let s=this.route?.prefix??"/intruder-alert";history.pushState(null,"",`${s}/${e}`),window.dispatchEvent(new CustomEvent("location-changed",{detail:{replace:!1}}))}willUpdate(){this.hass&&!this._started&&(this._started=!0,this._refresh())}async _refresh(){let e=new g(this.hass);try{let[s,i]=await Promise.all([e.zones(),e.review()]);this._zones=s.zones,this._pending=i.faces.length,this._people=await e.people(this._accounts().length>1?this._account??this._accounts()[0].entry_id:void 0),this._account=this._people.entry_id,this._error=""}catch(s){this._error=$(s)}}_accounts(){let e=new Map;for(let s of this._zones??[])e.set(s.entry_id,[...e.get(s.entry_id)??[],s.name]);return[...e].map(([s,i])=>({entry_id:s,label:i.join(", ")}))}_view(){switch(this._tab){case"review":return n`<intruder-alert-review .hass=${this.hass} .people=${this._people}></intruder-alert-review>`;case"people":return n`<intruder-alert-people
+          .hass=${this.hass}
+          .people=${this._people}
+          .accounts=${this._accounts()}
+          .account=${this._account}
+          @account-changed=${e=>{this._account=e.detail,this._refresh()}}
+        ></intruder-alert-people>`;case"zones":return n`<intruder-alert-zones .hass=${this.hass} .zones=${this._zones}></intruder-alert-zones>`;default:return n`<intruder-alert-visitors .hass=${this.hass} .zones=${this._zones??[]} .people=${this._people}></intruder-alert-visitors>`}}render(){return n`
+      <div class="toolbar">
+        <ha-menu-button .hass=${this.hass} .narrow=${this.narrow}></ha-menu-button>
+        <div class="title">${this.t("title")}</div>
+      </div>
+      <nav role="tablist">
+        ${Ce.map(e=>n`<a
+            role="tab"
+            href="${this.route?.prefix??"/intruder-alert"}/${e}"
+            aria-selected=${this._tab===e?"true":"false"}
+            @click=${s=>{s.preventDefault(),this._go(e)}}
+            >${this.t(`tab.${e}`)}${e==="review"&&this._pending?n`<span class="badge">${this._pending}</span>`:l}</a
+          >`)}
+      </nav>
+      <main @library-changed=${()=>this._refresh()}>
+        ${this._error?n`<div class="message error" role="alert">${this._error}</div>`:l}
+        ${this._view()}
+      </main>
+    `}};B.properties={hass:{attribute:!1},narrow:{type:Boolean},route:{attribute:!1},panel:{attribute:!1},_zones:{state:!0},_people:{state:!0},_account:{state:!0},_pending:{state:!0},_error:{state:!0}},B.styles=[b,f`
+      :host {
+        min-height: 100vh;
+        background: var(--primary-background-color);
+      }
+      .toolbar {
+        display: flex;
+        align-items: center;
+        height: var(--header-height, 56px);
+        padding: 0 12px;
+        background: var(--app-header-background-color, var(--primary-color));
+        color: var(--app-header-text-color, var(--text-primary-color, #fff));
+        gap: 8px;
+      }
+      .title {
+        font-size: 20px;
+        margin-left: 8px;
+      }
+      nav {
+        display: flex;
+        gap: 4px;
+        padding: 0 16px;
+        background: var(--app-header-background-color, var(--primary-color));
+        overflow-x: auto;
+      }
+      nav a {
+        color: var(--app-header-text-color, var(--text-primary-color, #fff));
+        opacity: 0.8;
+        text-decoration: none;
+        padding: 12px 16px;
+        border-bottom: 2px solid transparent;
+        font-weight: 500;
+        white-space: nowrap;
+      }
+      nav a[aria-selected="true"] {
+        opacity: 1;
+        border-bottom-color: currentColor;
+      }
+      .badge {
+        display: inline-block;
+        margin-left: 6px;
+        min-width: 18px;
+        padding: 0 5px;
+        border-radius: 9px;
+        background: var(--warning-color, #ffa600);
+        color: #fff;
+        font-size: 12px;
+        line-height: 18px;
+        text-align: center;
+      }
+      main {
+        padding: 16px;
+        max-width: 1200px;
+        margin: 0 auto;
+      }
+    `];customElements.define("intruder-alert-panel",B);export{B as IntruderAlertPanel};
+/*! Bundled license information:
+
+@lit/reactive-element/css-tag.js:
+  (**
+   * @license
+   * Copyright 2019 Google LLC
+   * SPDX-License-Identifier: BSD-3-Clause
+   *)
+
+@lit/reactive-element/reactive-element.js:
+lit-html/lit-html.js:
+lit-element/lit-element.js:
+  (**
+   * @license
+   * Copyright 2017 Google LLC
+   * SPDX-License-Identifier: BSD-3-Clause
+   *)
+
+lit-html/is-server.js:
+  (**
+   * @license
+   * Copyright 2022 Google LLC
+   * SPDX-License-Identifier: BSD-3-Clause
+   *)
+*/

@@ -1,0 +1,107 @@
+// Review: unknown faces waiting for a decision (the seeds' tag loop): name them or ignore them.
+import { LitElement, css, html, nothing } from "lit";
+import { IntruderAlertApi, errorText, type HomeAssistant, type People, type ReviewFace } from "./api";
+import { formatTime, localize } from "./strings";
+import { shared } from "./styles";
+import "./face-actions";
+
+export class ReviewView extends LitElement {
+  static properties = {
+    hass: { attribute: false },
+    people: { attribute: false },
+    _faces: { state: true },
+    _error: { state: true },
+    _saved: { state: true },
+  };
+
+  declare hass: HomeAssistant;
+  declare people: People | undefined;
+  declare _faces: ReviewFace[] | undefined;
+  declare _error: string;
+  declare _saved: string;
+
+  constructor() {
+    super();
+    this._error = "";
+    this._saved = "";
+  }
+
+  private t = (key: Parameters<typeof localize>[1], values?: Record<string, string | number>) =>
+    localize(this.hass, key, values);
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    void this.reload();
+  }
+
+  async reload(): Promise<void> {
+    try {
+      this._faces = (await new IntruderAlertApi(this.hass).review()).faces;
+      this._error = "";
+    } catch (error) {
+      this._error = errorText(error);
+    }
+  }
+
+  private async _decided(event: CustomEvent<{ tier?: string; name?: string }>): Promise<void> {
+    const { tier, name } = event.detail;
+    this._saved = name && tier ? this.t("face.saved", { name, tier: this.t(`tier.${tier}` as "tier.whitelist") }) : "";
+    await this.reload();
+    this.dispatchEvent(new CustomEvent("library-changed", { bubbles: true, composed: true }));
+  }
+
+  render() {
+    return html`
+      <p class="muted">${this.t("review.intro")}</p>
+      ${this._error ? html`<div class="message error" role="alert">${this._error}</div>` : nothing}
+      ${this._saved ? html`<div class="message info" role="status">${this._saved}</div>` : nothing}
+      ${this._faces === undefined
+        ? html`<p class="muted">${this.t("loading")}</p>`
+        : this._faces.length === 0
+          ? html`<p class="muted">${this.t("review.empty")}</p>`
+          : html`<div class="grid">
+              ${this._faces.map(
+                (face) => html`<div class="card pending" data-run-id=${face.run_id} data-face-index=${face.face_index}>
+                  <div class="row top">
+                    ${face.image_url ? html`<img class="face big" src=${face.image_url} alt="" loading="lazy" />` : nothing}
+                    <div>
+                      <div class="zone">${face.zone}</div>
+                      <div class="muted">${formatTime(this.hass, face.time)}</div>
+                      <div class="muted">
+                        ${face.closest
+                          ? this.t("face.closest", { name: face.closest.name, tier: this.t(`tier.${face.closest.tier}`), similarity: face.closest.similarity.toFixed(1) })
+                          : this.t("face.no_closest")}
+                      </div>
+                    </div>
+                  </div>
+                  <intruder-alert-face-actions .hass=${this.hass} .people=${this.people} .runId=${face.run_id} .faceIndex=${face.face_index} @face-decided=${this._decided}></intruder-alert-face-actions>
+                </div>`,
+              )}
+            </div>`}
+    `;
+  }
+
+  static styles = [
+    shared,
+    css`
+      .pending {
+        display: flex;
+        flex-direction: column;
+        gap: 12px;
+      }
+      .top {
+        flex-wrap: nowrap;
+        align-items: flex-start;
+      }
+      img.big {
+        width: 112px;
+        height: 112px;
+      }
+      .zone {
+        font-weight: 500;
+      }
+    `,
+  ];
+}
+
+customElements.define("intruder-alert-review", ReviewView);
