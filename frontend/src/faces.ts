@@ -30,3 +30,10 @@ export function faceSummary(hass: HomeAssistant, face: RunFace): TemplateResult 
     </div>
   `;
 }
+
+export function backendName(hass: HomeAssistant, backend: string): string {
+  const key = `backend.${backend}`;
+  return ["backend.rekognition", "backend.local", "backend.local_fallback"].includes(key)
+    ? localize(hass, key as "backend.local")
+    : backend;
+}

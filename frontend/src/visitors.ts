@@ -1,7 +1,7 @@
 // Visitors: every run, newest first, paged and filtered; a run opens full size with its faces.
 import { LitElement, css, html, nothing } from "lit";
 import { IntruderAlertApi, errorText, type HomeAssistant, type People, type Run, type RunFilter, type Verdict, type Zone } from "./api";
-import { faceSummary } from "./faces";
+import { backendName, faceSummary } from "./faces";
 import { formatTime, localize } from "./strings";
 import { shared } from "./styles";
 import "./face-actions";
@@ -136,7 +136,14 @@ export class VisitorsView extends LitElement {
           <span class="zone">${run.zone}</span>
         </div>
         <div class="muted">${formatTime(this.hass, run.time)}</div>
-        <div class="names">${run.faces.map((face) => html`<span class="who ${face.verdict}">${face.name ?? this.t("face.unknown")}</span>`)}</div>
+        <div class="people">
+          ${run.faces.map(
+            (face) => html`<div class="who ${face.verdict}">
+              ${face.image_url ? html`<img class="mini" src=${face.image_url} alt="" loading="lazy" />` : nothing}
+              <span>${face.name ?? this.t("face.unknown")}${face.similarity !== null ? html` <span class="muted">${Math.round(face.similarity)} %</span>` : nothing}</span>
+            </div>`,
+          )}
+        </div>
       </button>
     `;
   }
@@ -149,10 +156,13 @@ export class VisitorsView extends LitElement {
             <h2>${this.t("run.title", { zone: run.zone, time: formatTime(this.hass, run.time) })}</h2>
             <button @click=${() => (this._open = undefined)}>${this.t("run.close")}</button>
           </div>
-          <div class="row"><span class="chip ${run.verdict}">${this.t(`verdict.${run.verdict}`)}</span><span class="muted">${this.t("run.backend", { backend: run.backend })}</span></div>
+          <div class="row"><span class="chip ${run.verdict}">${this.t(`verdict.${run.verdict}`)}</span><span class="muted">${this.t("run.backend", { backend: backendName(this.hass, run.backend) })}</span></div>
           ${run.reason ? html`<p class="muted">${this.t("run.reason", { reason: run.reason })}</p>` : nothing}
+          <div class="body">
+          <div class="picture">
           ${run.annotated_url || run.snapshot_url ? html`<img class="full" src=${(run.annotated_url ?? run.snapshot_url) as string} alt="" />` : nothing}
           ${run.snapshot_url && run.annotated_url ? html`<a class="muted" href=${run.snapshot_url} target="_blank" rel="noreferrer">${this.t("run.open_original")}</a>` : nothing}
+          </div>
           <div class="faces">
             ${run.faces.map(
               (face) => html`<div class="face-item">
@@ -162,6 +172,7 @@ export class VisitorsView extends LitElement {
                   : nothing}
               </div>`,
             )}
+          </div>
           </div>
         </div>
       </div>
@@ -219,11 +230,22 @@ export class VisitorsView extends LitElement {
       .zone {
         font-weight: 500;
       }
-      .names {
+      .people {
         display: flex;
         flex-wrap: wrap;
-        gap: 4px 10px;
+        gap: 6px 12px;
         font-size: 14px;
+      }
+      .who {
+        display: flex;
+        align-items: center;
+        gap: 6px;
+      }
+      img.mini {
+        width: 28px;
+        height: 28px;
+        border-radius: 50%;
+        object-fit: cover;
       }
       .who.blacklisted {
         color: var(--error-color, #db4437);
@@ -246,15 +268,28 @@ export class VisitorsView extends LitElement {
         padding: 24px 8px;
       }
       .dialog {
-        max-width: 900px;
+        max-width: 1100px;
         width: 100%;
+      }
+      .body {
+        display: grid;
+        grid-template-columns: minmax(0, 3fr) minmax(240px, 2fr);
+        gap: 16px;
+        align-items: start;
+      }
+      @media (max-width: 800px) {
+        .body {
+          grid-template-columns: 1fr;
+        }
       }
       .between {
         justify-content: space-between;
       }
       img.full {
-        width: 100%;
-        margin: 12px 0 4px;
+        display: block;
+        max-width: 100%;
+        max-height: 70vh;
+        margin: 12px auto 4px;
         border-radius: 8px;
       }
       .faces {
