@@ -8,7 +8,7 @@ export function faceSummary(hass: HomeAssistant, face: RunFace): TemplateResult 
   const who =
     face.name !== null
       ? html`<strong>${face.name}</strong> <span class="muted">${face.tier ? t(`tier.${face.tier}`) : ""}${face.similarity !== null ? html` · ${face.similarity.toFixed(1)} %` : nothing}</span>`
-      : html`<strong>${t("face.unknown")}</strong>`;
+      : nothing; // the chip already says "Unknown"
   const closest =
     face.verdict === "unknown" && "closest" in face
       ? face.closest
