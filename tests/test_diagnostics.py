@@ -15,7 +15,17 @@ from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.core import HomeAssistant
 
-from .conftest import ACCESS_KEY_ID, ACCOUNT_ID, SECRET_ACCESS_KEY, AwsStubs
+from .conftest import (
+    ACCESS_KEY_ID,
+    ACCOUNT_ID,
+    SECRET_ACCESS_KEY,
+    WHITELIST,
+    AwsStubs,
+    SceneCamera,
+    enroll_directly,
+)
+from .rekognition_server import RekognitionServer
+from .scenes import portrait
 
 
 async def test_diagnostics(
@@ -53,3 +63,37 @@ async def test_secret_never_logged(
 
     assert "botocore" in caplog.text  # boto3's own debug output was captured
     assert SECRET_ACCESS_KEY not in caplog.text
+
+
+async def test_zone_runs_survive_a_reload(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+) -> None:
+    """A zone's recent runs come from the run history on disk: a reload keeps them."""
+    enroll_directly(rekognition_server, WHITELIST, "alice", "Alice")
+    zone = next(iter(zone_entry.runtime_data.zones.values()))
+    scene_camera.frame = portrait("alice")
+    first = await zone.async_run_once(fire_event=False)
+    scene_camera.frame = portrait("bob")
+    second = await zone.async_run_once(fire_event=False)
+
+    assert await hass.config_entries.async_reload(zone_entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, zone_entry)
+    shown = diagnostics["zones"]["Zone 0"]
+    assert shown["last_verdict"] == "unknown"
+    assert [run["run_id"] for run in shown["recent_runs"]] == [second.run_id, first.run_id]
+    assert shown["recent_runs"][1] | {"time": None} == {
+        "run_id": first.run_id,
+        "time": None,
+        "type": "known_person",
+        "verdict": "known",
+        "backend": "rekognition",
+        "reason": None,
+        "faces": 1,
+    }
+    # Who was recognised stays out of bug reports.
+    assert "Alice" not in json.dumps(shown)

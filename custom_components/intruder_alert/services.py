@@ -34,6 +34,7 @@ from .engine.errors import (
 )
 from .engine.images import PreparedImage
 from .history import async_history
+from .people_photos import async_forget_photo, async_keep_photo
 from .pipeline import async_prepare, async_run
 
 SERVICE_RECOGNIZE = "recognize"
@@ -294,6 +295,8 @@ async def async_enroll(
         await hass.async_add_executor_job(history.note_enrolled, tier, enrolment.name, run_face)
     except OSError as err:
         LOGGER.warning("The panel could not note that %s was enrolled: %s", name, err)
+    # The face the person was enrolled from, for the panel's People view (the latest one).
+    await async_keep_photo(hass, coordinator, tier, enrolment, data)
     await coordinator.async_refresh()
     return {
         "tier": tier,
@@ -354,6 +357,7 @@ async def async_remove(
         await hass.async_add_executor_job(history.note_removed, tier, name)
     except OSError as err:
         LOGGER.warning("The panel could not note that %s was removed: %s", name, err)
+    await async_forget_photo(hass, coordinator, tier, name)
     await coordinator.async_refresh()
     return {"tier": tier, "name": name, "faces_deleted": deleted}
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 import functools
 from http import HTTPStatus
+import time
 from typing import Any
 
 from aiohttp import web
@@ -48,11 +49,13 @@ from .engine.names import user_id_for
 from .engine.recognition import Verdict
 from .history import RunFilter, RunHistory, async_history, decode_cursor, encode_cursor
 from .media_source import SNAPSHOT_URL
+from .people_photos import PeoplePhotos, photos_of
 from .services import async_enroll, async_remove, async_run_face, coordinator_for, engine_error
 from .snapshots import ANNOTATED_SUFFIX, index_line
 
 FACE_URL = f"/api/{DOMAIN}/faces/{{entry_id}}/{{run_id}}/{{index}}"
 THUMBNAIL_URL = f"/api/{DOMAIN}/thumbnails/{{entry_id}}/{{name}}"
+PERSON_PHOTO_URL = f"/api/{DOMAIN}/people/{{entry_id}}/{{tier}}/{{user_id}}"
 # How long a signed image address works (a panel page reloads its lists well within it).
 URL_LIFETIME = timedelta(minutes=30)
 DEFAULT_LIMIT = 50
@@ -349,30 +352,50 @@ async def ws_dismiss(
 @async_response
 @_translated
 async def ws_people(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
-    """Everyone enrolled, per tier, with face counts and (if added here) the date."""
+    """Everyone enrolled, per tier: face counts, the date and the photo (if enrolled here)."""
     coordinator = coordinator_for(hass, msg.get("entry_id"))
+    entry_id = coordinator.config_entry.entry_id
     history = async_history(hass, coordinator)
+    photos = photos_of(coordinator)
 
-    def list_all() -> dict[str, Any]:
+    def list_all() -> tuple[dict[str, Any], dict[str, set[str]]]:
         added = history.added()
-        return {
-            tier.value: [
+        started = time.time()
+        listed = {tier.value: coordinator.people.list(tier.value) for tier in Tier}
+        # Photos of people removed elsewhere (the AWS console) are not kept.
+        photos.forget_others(
+            {tier: {person.user_id for person in people} for tier, people in listed.items()},
+            started,
+        )
+        people = {
+            tier: [
                 {
                     "name": person.name,
                     "user_id": person.user_id,
                     "faces": person.faces,
-                    "added": added.get(tier.value, {}).get(person.user_id),
+                    "added": added.get(tier, {}).get(person.user_id),
                 }
-                for person in coordinator.people.list(tier.value)
+                for person in people
             ]
-            for tier in Tier
+            for tier, people in listed.items()
         }
+        return people, photos.kept()
 
     try:
-        people = await hass.async_add_executor_job(list_all)
+        people, kept = await hass.async_add_executor_job(list_all)
     except EngineError as err:
         raise engine_error(err) from err
-    connection.send_result(msg["id"], {"entry_id": coordinator.config_entry.entry_id} | people)
+    signer = _Signer(hass, connection)
+    for tier, persons in people.items():
+        for person in persons:
+            person["thumbnail_url"] = (
+                signer.sign(
+                    PERSON_PHOTO_URL.format(entry_id=entry_id, tier=tier, user_id=person["user_id"])
+                )
+                if person["user_id"] in kept[tier]
+                else None
+            )
+    connection.send_result(msg["id"], {"entry_id": entry_id} | people)
 
 
 @websocket_command(
@@ -646,6 +669,28 @@ class FaceView(_AdminImageView):
         return web.Response(body=data, content_type="image/jpeg", headers=_PRIVATE)
 
 
+class PersonPhotoView(_AdminImageView):
+    """The face a person was enrolled from (see people_photos.py)."""
+
+    url = PERSON_PHOTO_URL
+    name = f"api:{DOMAIN}:person_photo"
+
+    async def get(
+        self, request: web.Request, entry_id: str, tier: str, user_id: str
+    ) -> web.StreamResponse:
+        """Send the small JPEG; anyone but an administrator is refused."""
+        if not request[KEY_HASS_USER].is_admin:
+            return web.Response(status=HTTPStatus.FORBIDDEN)
+        if self._coordinator(request, entry_id) is None:
+            return web.Response(status=HTTPStatus.NOT_FOUND)
+        hass = request.app[KEY_HASS]
+        photos = PeoplePhotos.of(hass, entry_id)
+        path = await hass.async_add_executor_job(photos.get, tier, user_id)
+        if path is None:
+            return web.Response(status=HTTPStatus.NOT_FOUND)
+        return web.FileResponse(path, headers=_PRIVATE)
+
+
 @callback
 def async_setup_websocket_api(hass: HomeAssistant) -> None:
     """Register the panel's commands and image views (once, for every account)."""
@@ -665,3 +710,4 @@ def async_setup_websocket_api(hass: HomeAssistant) -> None:
         async_register_command(hass, command)
     hass.http.register_view(ThumbnailView())
     hass.http.register_view(FaceView())
+    hass.http.register_view(PersonPhotoView())

@@ -9,7 +9,7 @@ import uuid
 
 from .backend import FaceBackend
 from .errors import EngineError, EnrolmentError, NotFoundError
-from .images import prepare
+from .images import BoundingBox, prepare
 from .names import name_for, normalize_name, user_id_for
 from .rekognition import PROBE_PREFIX, Rekognition
 
@@ -35,6 +35,8 @@ class Enrolment:
     face_id: str
     new_person: bool
     faces: int
+    # Where the indexed face is in the image (fractions), when the service said.
+    bounding_box: BoundingBox | None = None
 
 
 class People:
@@ -79,6 +81,7 @@ class People:
                 )
             raise EnrolmentError("no_face", "No face was found in the image.")
         face_id = indexed_ids[0]
+        box = records[0]["Face"].get("BoundingBox")
         created = False
         try:
             created = self.rekognition.create_user(collection, user_id)
@@ -97,7 +100,14 @@ class People:
             self._undo(collection, indexed_ids, user_id if created else None)
             raise
         faces = len(self.rekognition.list_faces(collection, user_id))
-        return Enrolment(display_name, user_id, face_id, created, faces)
+        return Enrolment(
+            display_name,
+            user_id,
+            face_id,
+            created,
+            faces,
+            BoundingBox.from_aws(box) if box else None,
+        )
 
     def _undo(self, collection: str, face_ids: list[str], user_id: str | None = None) -> None:
         """Delete what a refused or failed enrolment stored; a failure here is only logged.
