@@ -145,13 +145,13 @@ async def test_runs_are_paged_filtered_and_signed(
         response = await client.get(url)
         assert response.status == HTTPStatus.OK, url
         assert (await response.read()).startswith(b"\xff\xd8")
-    # The thumbnail is made once and kept beside the snapshot.
+    # The thumbnail (of the annotated copy: faces boxed and named) is made once and kept.
     response = await client.get(run["thumbnail_url"])
     assert response.status == HTTPStatus.OK
     with Image.open(io.BytesIO(await response.read())) as thumbnail:
         assert max(thumbnail.size) == 240
     assert group.snapshot is not None
-    kept = group.snapshot.path.with_name(f"{group.snapshot.path.stem}_thumb.jpg")
+    kept = group.snapshot.path.with_name(f"{group.snapshot.path.stem}_annotated_thumb.jpg")
     assert kept.is_file()
     assert (await client.get(run["thumbnail_url"])).status == HTTPStatus.OK
     # Unsigned, the images are refused.

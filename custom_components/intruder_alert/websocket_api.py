@@ -165,8 +165,10 @@ class _Signer:
             if stem and annotated
             else None
         )
+        # The list shows who was boxed and named: the annotated copy's thumbnail when there is one.
+        shown = f"{stem}{ANNOTATED_SUFFIX}.jpg" if annotated else f"{stem}.jpg"
         payload["thumbnail_url"] = (
-            self.sign(THUMBNAIL_URL.format(entry_id=entry_id, name=f"{stem}.jpg")) if stem else None
+            self.sign(THUMBNAIL_URL.format(entry_id=entry_id, name=shown)) if stem else None
         )
         payload["faces"] = [
             face
