@@ -77,7 +77,7 @@ def test_zone_flow(page: Page, home_assistant: HomeAssistantRest) -> None:
         home_assistant.flow("intruder_alert", {"next_step_id": "local"}, {})
     page.goto(f"{home_assistant.url}/config/integrations/integration/intruder_alert")
     page.get_by_role("button", name="Add Intruder Alert zone").click()
-    expect(page.get_by_text("Add a zone")).to_be_visible()
+    expect(page.get_by_text("Add an Intruder Alert zone")).to_be_visible()
     page.get_by_role("textbox", name="Name").fill("Front door")
     page.get_by_role("radio", name="PIR on a GPIO pin").check()
     page.get_by_role("radio", name="Existing camera").check()
@@ -114,10 +114,11 @@ def test_zone_flow(page: Page, home_assistant: HomeAssistantRest) -> None:
     page.get_by_role("button", name="Finish").click()
     expect(page.get_by_text("Created configuration for Front door.")).to_be_hidden()
 
-    # The zone is a device of the account, with its entities, on the integration's page.
-    # (The frontend wraps the count in Unicode isolation marks.)
+    # The zone is a device of the account, with its entities, on the integration's page: no
+    # camera of its own, it uses "Front door camera". (The frontend wraps the count in Unicode
+    # isolation marks.)
     expect(
-        page.get_by_role("button", name=re.compile(r"^Front door Zone • \W?9 entities"))
+        page.get_by_role("button", name=re.compile(r"^Front door Zone • \W?8 entities"))
     ).to_be_visible()
     expect(
         page.get_by_role("button", name=re.compile(r"^Intruder Alert \(on this device\) dlib"))

@@ -14,7 +14,7 @@ from custom_components.intruder_alert.const import DOMAIN, GPIO_REQUIREMENTS
 from custom_components.intruder_alert.hardware import picamera
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.requirements import RequirementsNotFound
 
@@ -216,3 +216,112 @@ async def test_gpio_libraries_installed_only_for_gpio_pins(
     assert message.startswith(
         "The GPIO libraries (gpiozero, gpiod) could not be installed: {error}"
     )
+
+
+def _picker(result: Any, field: str) -> dict[str, Any]:
+    """The entity selector's config of ``field`` in the form ``result`` shows."""
+    key = next(key for key in result["data_schema"].schema if key == field)
+    return dict(result["data_schema"].schema[key].config)
+
+
+MOTION_LIKE = [
+    "motion",
+    "occupancy",
+    "presence",
+    "moving",
+    "door",
+    "garage_door",
+    "opening",
+    "window",
+    "vibration",
+]
+
+
+async def test_motion_picker_lists_motion_like_sensors(
+    hass: HomeAssistant, zone_entry: MockConfigEntry
+) -> None:
+    """A new zone is offered motion-like binary sensors only, not "Basement Floor Wet"."""
+    result = await _start(hass, zone_entry)
+    result = await _step(
+        hass, result, {"name": "Shed", "motion_source": "entity", "camera_source": "entity"}
+    )
+    picker = _picker(result, "motion_entity")
+    [only] = picker["filter"]
+    assert only["domain"] == ["binary_sensor"]
+    assert only["device_class"] == MOTION_LIKE
+    assert "moisture" not in only["device_class"]
+
+
+@pytest.mark.parametrize(
+    ("device_class", "filtered"), [(None, False), ("moisture", False), ("occupancy", True)]
+)
+async def test_reconfigure_keeps_a_sensor_outside_the_filter(
+    hass: HomeAssistant, zone_entry: MockConfigEntry, device_class: str | None, filtered: bool
+) -> None:
+    """A zone whose sensor is not motion-like (chosen before the filter) still reconfigures."""
+    attributes = {"device_class": device_class} if device_class else {}
+    hass.states.async_set("binary_sensor.hall_motion", "off", attributes)
+    subentry_id = next(iter(zone_entry.subentries))
+    result = await _start(hass, zone_entry, SOURCE_RECONFIGURE, subentry_id)
+    result = await _step(
+        hass, result, {"name": "Zone 0", "motion_source": "entity", "camera_source": "entity"}
+    )
+    assert result["step_id"] == "motion_entity"
+    assert ("filter" in _picker(result, "motion_entity")) is filtered
+    result = await _step(hass, result, {"motion_entity": "binary_sensor.hall_motion"})
+    result = await _step(hass, result, {"camera_entity": "camera.front_door"})
+    result = await _step(hass, result, BEHAVIOUR)
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert zone_entry.subentries[subentry_id].data["motion_entity"] == "binary_sensor.hall_motion"
+
+
+@pytest.mark.parametrize(
+    "zones",
+    [
+        [
+            zone_data(title="Gate", camera_source="picamera", camera_resolution="800x600"),
+            zone_data(title="Hall", camera_entity="camera.gate_camera"),
+        ]
+    ],
+)
+async def test_camera_picker_hides_our_own_cameras(
+    hass: HomeAssistant, fake_picamera2: Any, zone_entry: MockConfigEntry
+) -> None:
+    """The Pi camera zone's live view is not offered as another zone's camera.
+
+    A zone that already uses it (made before it was hidden) keeps it when reconfigured.
+    """
+    assert hass.states.get("camera.gate_camera") is not None
+    result = await _start(hass, zone_entry)
+    result = await _step(
+        hass, result, {"name": "Shed", "motion_source": "entity", "camera_source": "entity"}
+    )
+    result = await _step(hass, result, {"motion_entity": "binary_sensor.hall_motion"})
+    assert result["step_id"] == "camera_entity"
+    assert _picker(result, "camera_entity")["exclude_entities"] == ["camera.gate_camera"]
+    with pytest.raises(InvalidData):
+        await _step(hass, result, {"camera_entity": "camera.gate_camera"})
+    result = await _step(hass, result, {"camera_entity": "camera.front_door"})
+    assert result["step_id"] == "behaviour"
+
+    hall = next(s.subentry_id for s in zone_entry.subentries.values() if s.title == "Hall")
+    result = await _start(hass, zone_entry, SOURCE_RECONFIGURE, hall)
+    result = await _step(
+        hass, result, {"name": "Hall", "motion_source": "entity", "camera_source": "entity"}
+    )
+    result = await _step(hass, result, {"motion_entity": "binary_sensor.hall_motion"})
+    assert "exclude_entities" not in _picker(result, "camera_entity")
+    result = await _step(hass, result, {"camera_entity": "camera.gate_camera"})
+    assert result["step_id"] == "behaviour"
+
+
+async def test_flow_titles_say_intruder_alert_zone(
+    hass: HomeAssistant, zone_entry: MockConfigEntry
+) -> None:
+    """Home Assistant has zones of its own (on the map): the flow says whose zone it is."""
+    translations = await async_get_translations(hass, "en", "config_subentries", [DOMAIN])
+    prefix = f"component.{DOMAIN}.config_subentries.zone"
+    assert translations[f"{prefix}.step.user.title"] == "Add an Intruder Alert zone"
+    assert translations[f"{prefix}.initiate_flow.user"] == "Add Intruder Alert zone"
+    assert translations[f"{prefix}.initiate_flow.reconfigure"] == "Change Intruder Alert zone"

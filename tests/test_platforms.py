@@ -1,7 +1,8 @@
 """Every platform's entities as a user gets them: registry entries and states (snapshots).
 
 One account on the local Rekognition server with one zone, "Porch", whose PIR is a simulated
-GPIO pin and which has a buzzer, so every platform has entities. Each test loads one platform,
+GPIO pin, whose camera is the (fake) Raspberry Pi camera and which has a buzzer, so every
+platform has entities. Each test loads one platform,
 as Home Assistant core's own platform snapshot tests do.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 import pytest
@@ -70,9 +72,13 @@ def porch_entry(
     rekognition_server: RekognitionServer,
     media_dir: Path,
     scene_camera: SceneCamera,
+    fake_picamera2: Any,
 ) -> MockConfigEntry:
-    """The account with the zone "Porch": PIR on simulated GPIO 17, buzzer on GPIO 18."""
-    zone = gpio_zone()
+    """The account with the zone "Porch": PIR on simulated GPIO 17, buzzer on GPIO 18, Pi camera.
+
+    A zone on a camera entity has no camera of its own; the Pi camera's zone has one.
+    """
+    zone = gpio_zone(camera_source="picamera", camera_resolution="800x600")
     title = zone.pop("title")
     entry = MockConfigEntry(
         domain=DOMAIN,

@@ -45,27 +45,37 @@ def _media_path(hass: HomeAssistant, media_id: str) -> Path:
     return snapshot_file(hass, media_id)
 
 
-async def test_zone_camera_shows_the_camera_entity(
+async def test_a_zone_on_a_camera_entity_has_no_second_camera(
     hass: HomeAssistant,
     zone_entry: MockConfigEntry,
     scene_camera: SceneCamera,
-    hass_client: ClientFactory,
+    entity_registry: er.EntityRegistry,
 ) -> None:
-    """The zone camera serves what the zone's camera sees now; no image is an error, not a crash."""
-    client = await hass_client()
-    scene_camera.frame = portrait("bob")
-    response = await client.get("/api/camera_proxy/camera.zone_0_camera")
-    assert response.status == 200
-    assert await response.read() == portrait("bob")
+    """One camera per zone: the zone uses camera.front_door itself, no proxy of it.
 
-    scene_camera.frame = None
-    response = await client.get("/api/camera_proxy/camera.zone_0_camera")
-    assert response.status == 500
+    The proxy an older version made is removed from the registry at the next start.
+    """
+    subentry_id = _zone(zone_entry).subentry_id
+    cameras = [
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(entity_registry, zone_entry.entry_id)
+        if entry.domain == "camera"
+    ]
+    assert cameras == []
+    assert hass.states.get("camera.zone_0_camera") is None
 
-    scene_camera.frame = portrait("eve")
-    response = await client.get("/api/camera_proxy/camera.zone_0_camera")
-    assert response.status == 200
-    assert await response.read() == portrait("eve")
+    entity_registry.async_get_or_create(
+        "camera",
+        DOMAIN,
+        f"{subentry_id}_camera",
+        config_entry=zone_entry,
+        config_subentry_id=subentry_id,
+        suggested_object_id="zone_0_camera",
+    )
+    assert await hass.config_entries.async_reload(zone_entry.entry_id)
+    await hass.async_block_till_done()
+    assert entity_registry.async_get("camera.zone_0_camera") is None
+    assert hass.states.get("camera.zone_0_camera") is None
 
 
 @pytest.mark.parametrize(
@@ -78,13 +88,25 @@ async def test_zone_camera_on_the_pi_camera(
     zone_entry: MockConfigEntry,
     hass_client: ClientFactory,
 ) -> None:
-    """A Pi camera zone's camera entity serves a live still at the configured size."""
+    """A Pi camera zone's camera entity serves a live still at the configured size.
+
+    A camera that stops answering is an error for the dashboard, not a crash.
+    """
     client = await hass_client()
     response = await client.get("/api/camera_proxy/camera.gate_camera")
     assert response.status == 200
     with Image.open(io.BytesIO(await response.read())) as image:
         assert image.format == "JPEG"
         assert image.size == (800, 600)
+
+    def ribbon_cable_loose(target: Any, format: str) -> None:  # noqa: A002
+        raise TimeoutError("Camera frontend has timed out")
+
+    [camera] = fake_picamera2.instances
+    camera.capture_file = ribbon_cable_loose
+    _zone(zone_entry)._last_still = None  # no recent still to show instead
+    response = await client.get("/api/camera_proxy/camera.gate_camera")
+    assert response.status == 500
 
 
 async def test_last_visitor_image_follows_the_runs(

@@ -10,6 +10,7 @@ from typing import Any
 
 import voluptuous as vol
 
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     ConfigEntry,
@@ -20,13 +21,15 @@ from homeassistant.config_entries import (
     OptionsFlowWithReload,
     SubentryFlowResult,
 )
-from homeassistant.const import CONF_NAME
+from homeassistant.const import ATTR_DEVICE_CLASS, CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
+    EntityWithDeviceFilterSelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -538,6 +541,56 @@ PIN_SELECTOR = NumberSelector(
     NumberSelectorConfig(min=0, max=27, step=1, mode=NumberSelectorMode.BOX)
 )
 
+# What starts a recognition: someone is there (motion, occupancy, presence, moving), or someone
+# opens a way in (door, garage door, opening, window) or forces one (vibration: shock and
+# glass-break sensors). Leaks, smoke, batteries and the like are not offered.
+MOTION_DEVICE_CLASSES = [
+    BinarySensorDeviceClass.MOTION,
+    BinarySensorDeviceClass.OCCUPANCY,
+    BinarySensorDeviceClass.PRESENCE,
+    BinarySensorDeviceClass.MOVING,
+    BinarySensorDeviceClass.DOOR,
+    BinarySensorDeviceClass.GARAGE_DOOR,
+    BinarySensorDeviceClass.OPENING,
+    BinarySensorDeviceClass.WINDOW,
+    BinarySensorDeviceClass.VIBRATION,
+]
+
+
+def _motion_picker(hass: HomeAssistant, current: str | None) -> EntitySelectorConfig:
+    """Binary sensors with a motion-like device class.
+
+    A zone reconfigured whose sensor is not one of them (chosen before the filter, or shown as
+    something else since) gets every binary sensor, so its own stays visible and valid.
+    """
+    if current is not None:
+        state = hass.states.get(current)
+        if state is None or state.attributes.get(ATTR_DEVICE_CLASS) not in MOTION_DEVICE_CLASSES:
+            return EntitySelectorConfig(domain="binary_sensor")
+    return EntitySelectorConfig(
+        domain="binary_sensor",
+        filter=[
+            EntityWithDeviceFilterSelectorConfig(
+                domain="binary_sensor", device_class=[str(c) for c in MOTION_DEVICE_CLASSES]
+            )
+        ],
+    )
+
+
+def _camera_picker(hass: HomeAssistant, current: str | None) -> EntitySelectorConfig:
+    """Camera entities, without Intruder Alert's own (a Pi camera zone's live view).
+
+    A zone reconfigured that already uses one keeps it.
+    """
+    ours = sorted(
+        entry.entity_id
+        for entry in er.async_get(hass).entities.values()
+        if entry.platform == DOMAIN and entry.domain == "camera" and entry.entity_id != current
+    )
+    if not ours:
+        return EntitySelectorConfig(domain="camera")
+    return EntitySelectorConfig(domain="camera", exclude_entities=ours)
+
 
 class ZoneSubentryFlow(ConfigSubentryFlow):
     """Add or reconfigure a zone: motion source, camera source, behaviour."""
@@ -657,7 +710,7 @@ class ZoneSubentryFlow(ConfigSubentryFlow):
             schema = vol.Schema(
                 {
                     vol.Required(CONF_MOTION_ENTITY): EntitySelector(
-                        EntitySelectorConfig(domain="binary_sensor")
+                        _motion_picker(self.hass, self._suggested.get(CONF_MOTION_ENTITY))
                     )
                 }
             )
@@ -708,7 +761,7 @@ class ZoneSubentryFlow(ConfigSubentryFlow):
             schema = vol.Schema(
                 {
                     vol.Required(CONF_CAMERA_ENTITY): EntitySelector(
-                        EntitySelectorConfig(domain="camera")
+                        _camera_picker(self.hass, self._suggested.get(CONF_CAMERA_ENTITY))
                     )
                 }
             )
