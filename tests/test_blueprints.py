@@ -212,7 +212,7 @@ async def test_owner_and_authorities_emails(
     assert message["To"] == f"Owner <{OWNER}>"
     body = message.get_body(("plain",)).get_content()
     assert "Zone: Front door" in body
-    assert "Who: Alice" in body
+    assert "Who: Known: Alice; 1 unknown" in body.splitlines()
     snapshot_file = events[-1].data["snapshot_path"]
     with _snapshot(message) as attached, Image.open(snapshot_file) as on_disk:
         assert attached.size == on_disk.size == (640, 480)
@@ -226,8 +226,7 @@ async def test_owner_and_authorities_emails(
     assert report["Subject"] == "Known intruder at 1 Main Street"
     assert report["X-Priority"] is not None
     text = report.get_body(("plain",)).get_content()
-    assert "Who: Eve" in text
-    assert "Similarity: 99.3 %" in text
+    assert "Who: Blacklisted: Eve 99 %" in text.splitlines()
     assert "Springfield" in text
     with _snapshot(report) as attached:
         assert attached.size == (640, 480)
@@ -238,10 +237,84 @@ async def test_owner_and_authorities_emails(
     await _motion(hass, zone_entry)
     failure = inbox.to(OWNER)[-1]
     assert failure["Subject"] == "Intruder Alert: recognition failed at Front door"
-    assert "Reason:" in failure.get_body(("plain",)).get_content()
+    lines = failure.get_body(("plain",)).get_content().splitlines()
+    assert any(line.startswith("Who: Recognition failed: ") for line in lines), lines
+    assert not any(line.startswith("Reason:") for line in lines)  # said once, in the summary
     with _snapshot(failure) as attached:
         assert attached.size == (640, 480)
     assert len(inbox.to(POLICE)) == 1
+
+
+# Alice (whitelisted) in front; Eve (blacklisted), Alice's look-alike and Mallory behind her.
+WHO_IS_WHO = scene(
+    [
+        Person("alice", 20, 20, 200),
+        Person("eve", 400, 40, 120),
+        Person("alice_twin", 250, 300, 100),
+        Person("mallory", 480, 360, 80),
+    ]
+)
+WHO_IS_WHO_TEXT = "Blacklisted: Eve 99 %; known: Alice; 2 unknown (closest: Alice 82 %)"
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+async def test_emails_say_who_is_who(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+    inbox: Inbox,
+) -> None:
+    """A blacklisted, a known and two unknown faces: every message says which face is which."""
+    owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
+    police = await _smtp_recipient(hass, inbox, POLICE, "Police")
+    asks = async_mock_service(hass, "notify", "mobile_app_owner")
+    await _automations(
+        hass,
+        ("email_owner", {"recipients": [owner], "interval": 0}),
+        (
+            "email_authorities",
+            {
+                "recipients": [police],
+                "address": "1 Main Street",
+                "owner_notify": "notify.mobile_app_owner",
+            },
+        ),
+    )
+    enroll_directly(rekognition_server, WHITELIST, "alice", "Alice")
+    enroll_directly(rekognition_server, BLACKLIST, "eve", "Eve")
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = WHO_IS_WHO
+    await _motion(hass, zone_entry)
+
+    data = events[-1].data
+    assert data["type"] == "blacklisted_person"
+    assert data["summary"] == WHO_IS_WHO_TEXT
+    assert [(face["verdict"], face["closest"]) for face in data["faces"]] == [
+        ("known", None),
+        ("blacklisted", None),
+        ("unknown", {"name": "Alice", "tier": "whitelist", "similarity": 82.0}),
+        ("unknown", None),
+    ]
+    assert data["names"] == ["Alice", "Eve"]  # mixed: which of them is the intruder?
+    await wait_until(lambda: len(inbox.to(OWNER)) == 1)
+    body = inbox.to(OWNER)[0].get_body(("plain",)).get_content()
+    assert f"Who: {WHO_IS_WHO_TEXT}" in body.splitlines()
+    assert "Similarity" not in body
+
+    [ask] = asks
+    assert ask.data["message"].startswith("At Front door, ")
+    assert ask.data["message"].endswith(f": {WHO_IS_WHO_TEXT}. Report to the authorities?")
+    hass.bus.async_fire(
+        "mobile_app_notification_action", {"action": ask.data["data"]["actions"][0]["action"]}
+    )
+    await wait_until(lambda: len(inbox.to(POLICE)) == 1)
+    text = inbox.to(POLICE)[0].get_body(("plain",)).get_content()
+    assert f"Who: {WHO_IS_WHO_TEXT}" in text.splitlines()
+    assert "Similarity" not in text
+    state = hass.states.get("sensor.front_door_last_verdict")
+    assert state is not None
+    assert state.attributes["summary"] == WHO_IS_WHO_TEXT
 
 
 @pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
@@ -275,6 +348,10 @@ async def test_emails_go_out_without_a_snapshot(
     assert list(report.iter_attachments()) == []
     assert "No snapshot could be saved." in report.get_body(("plain",)).get_content()
     assert list(inbox.to(OWNER)[0].iter_attachments()) == []
+    # A reason beside a verdict (here: the disk) is its own line; the summary says who.
+    lines = inbox.to(OWNER)[0].get_body(("plain",)).get_content().splitlines()
+    assert "Who: Blacklisted: Eve 99 %" in lines
+    assert any(line.startswith("Reason: The snapshot could not be saved") for line in lines)
 
     scene_camera.frame = None
     await _motion(hass, zone_entry)
@@ -367,7 +444,7 @@ async def test_owner_email_more_severe_is_never_rate_limited(
         "Intruder Alert: unknown person at Front door",
         "Intruder Alert: blacklisted person at Front door",
     ]
-    assert "Who: Eve" in inbox.to(OWNER)[1].get_body(("plain",)).get_content()
+    assert "Who: Blacklisted: Eve 99 %" in inbox.to(OWNER)[1].get_body(("plain",)).get_content()
     assert inbox.to(OWNER)[1]["X-Priority"] == "1 (Highest)"
 
     # A stranger and a failed recognition are as severe as each other, less than Eve: limited.
@@ -698,7 +775,40 @@ async def test_authorities_each_match_asks_at_once(
     )
     await wait_until(lambda: _runs(hass, "email_authorities") == 0)
     [sent] = inbox.to(POLICE)
-    assert "Who: Eve" in sent.get_body(("plain",)).get_content()
+    assert "Who: Blacklisted: Eve 99 %" in sent.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Front door")]])
+async def test_who_is_this_says_whom_a_face_comes_closest_to(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    scene_camera: SceneCamera,
+) -> None:
+    """Each stranger's question names the person they look like, and who else is there."""
+    notifications = async_mock_service(hass, "notify", "mobile_app_phone")
+    await _automations(hass, ("who_is_this", {"phone": "notify.mobile_app_phone"}))
+    enroll_directly(rekognition_server, WHITELIST, "alice", "Alice")
+    scene_camera.frame = scene(
+        [
+            Person("alice", 20, 20, 200),
+            Person("alice_twin", 250, 300, 100),
+            Person("mallory", 480, 360, 80),
+        ]
+    )
+    await _motion(hass, zone_entry)
+    frame = "In the frame: Known: Alice; 2 unknown (closest: Alice 82 %)."
+    assert [n.data["message"] for n in notifications] == [
+        f"An unknown person was seen at Front door. Closest: Alice 82 %, not a match. {frame}",
+        f"An unknown person was seen at Front door. {frame}",
+    ]
+
+    notifications.clear()
+    scene_camera.frame = portrait("mallory")
+    await _motion(hass, zone_entry)
+    assert [n.data["message"] for n in notifications] == [
+        "An unknown person was seen at Front door."
+    ]
 
 
 def _readme() -> str:

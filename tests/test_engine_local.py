@@ -105,6 +105,15 @@ async def test_group_of_six_then_one_enrolled(pool: ThreadPoolExecutor) -> None:
     assert known[0].match.name == "Third guest"
     assert known[0].box.overlap(type(known[0].box).from_aws(target)) > 0.5
     assert sum(face.verdict is Verdict.UNKNOWN for face in second.faces) == 5
+    # The guest's look-alike (measured: 76 %) is a stranger who names them as closest; faces
+    # far from them (measured: under 45 %) name nobody. Still one search per tier.
+    assert known[0].closest is None
+    lookalike = second.faces[4].closest
+    assert lookalike is not None
+    assert (lookalike.tier, lookalike.name) == ("whitelist", "Third guest")
+    assert 60 < lookalike.similarity < 90
+    assert second.faces[1].closest is second.faces[3].closest is None
+    assert second.api_calls == 2
 
 
 async def test_face_free_image(pool: ThreadPoolExecutor) -> None:

@@ -10,16 +10,17 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.intruder_alert.const import DOMAIN
+from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 
 from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST, enroll_photo
-from .faces import grace_hopper, group_of_six, jpeg, mirrored, rescaled
+from .faces import crop, grace_hopper, group_of_six, jpeg, mirrored, rescaled
 from .rekognition_server import Fault, RealFacesRekognition, RekognitionServer
 
 
@@ -161,3 +162,70 @@ async def test_cloud_failure_falls_back_to_this_device(
         ["Grace"],
     )
     assert "InternalServerError" in fallback["reason"]
+
+
+async def _add_account(hass: HomeAssistant, request: pytest.FixtureRequest, backend: str) -> None:
+    """An offline account, or a cloud account on the real-faces Rekognition server."""
+    if backend == "local":
+        await _add_local_account(hass)
+        return
+    server: RekognitionServer = request.getfixturevalue("real_faces_server")
+    entry = MockConfigEntry(
+        domain=DOMAIN, data={**ENTRY_DATA, "endpoint_url": server.url}, unique_id=UNIQUE_ID
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize("backend", ["cloud", "local"])
+async def test_stranger_names_the_closest_person(
+    hass: HomeAssistant,
+    request: pytest.FixtureRequest,
+    media_dir: Path,
+    hass_ws_client: WebSocketGenerator,
+    backend: str,
+) -> None:
+    """Real faces: a guest's look-alike is unknown and names the guest as closest.
+
+    In the event and its summary, in the run record the panel reads, and in its review queue.
+    """
+    await _add_account(hass, request, backend)
+    group = group_of_six()
+    photo = media_dir / "group.jpg"
+    photo.write_bytes(jpeg(group))
+    # The third face of the group, enrolled from a crop of it.
+    box = (await _recognize(hass, photo))["faces"][2]["bounding_box"]
+    aws_box = {key.capitalize(): value for key, value in box.items()}
+    await enroll_photo(hass, media_dir, "whitelist", "Third guest", jpeg(crop(group, aws_box)))
+
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    result = await _recognize(hass, photo)
+    await hass.async_block_till_done()
+    assert events[-1].data == result
+    assert [face["verdict"] for face in result["faces"]].count("known") == 1
+    close = [face for face in result["faces"] if face["closest"] is not None]
+    assert close, result["faces"]
+    # Measured: the look-alike is at 76 % on this device, 77 % over the wire (from a crop).
+    lookalike = max(close, key=lambda face: face["closest"]["similarity"])
+    assert lookalike["verdict"] == "unknown"
+    assert (lookalike["closest"]["name"], lookalike["closest"]["tier"]) == (
+        "Third guest",
+        "whitelist",
+    )
+    assert 60 < lookalike["closest"]["similarity"] < 90
+    assert result["summary"].startswith("Known: Third guest; 5 unknown (closest: Third guest ")
+
+    panel = await hass_ws_client(hass)
+    await panel.send_json_auto_id({"type": "intruder_alert/run", "run_id": result["run_id"]})
+    answer = await panel.receive_json()
+    assert answer["success"], answer
+    assert answer["result"]["faces"][lookalike["index"]]["closest"] == lookalike["closest"]
+    await panel.send_json_auto_id({"type": "intruder_alert/review"})
+    answer = await panel.receive_json()
+    review = {
+        face["face_index"]: face["closest"]
+        for face in answer["result"]["faces"]
+        if face["run_id"] == result["run_id"]
+    }
+    assert review[lookalike["index"]] == lookalike["closest"]

@@ -22,7 +22,8 @@ from custom_components.intruder_alert.const import (
     DOMAIN,
     EVENT_INTRUDER_ALERT,
 )
-from custom_components.intruder_alert.pipeline import async_prepare, async_run
+from custom_components.intruder_alert.engine.recognition import Verdict
+from custom_components.intruder_alert.pipeline import Outcome, async_prepare, async_run
 from homeassistant.components import media_source
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import Event, HomeAssistant, callback
@@ -91,7 +92,9 @@ async def test_recognize_file_fires_event_with_the_contract(
         "conflict": False,
         "verdict": "known",
         "unsearched_reasons": [],
+        "closest": None,
     }
+    assert response["summary"] == "Known: Alice; 2 unknown"
     assert response["api_calls"] == 6
     assert response["config_entry_id"] == server_entry.entry_id
     assert len(events) == 1
@@ -262,6 +265,7 @@ async def test_account_selection(
         hass, "recognize", image_path=path, config_entry_id=server_entry.entry_id
     )
     assert response["verdict"] == "no_face"
+    assert response["summary"] == "No face"
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "recognize", image_path=path, config_entry_id="nope")
     assert err.value.translation_key == "entry_not_found"
@@ -297,6 +301,7 @@ async def test_cloud_failure_still_alerts_with_the_snapshot(
     assert response["type"] == "recognition_failed"
     assert response["verdict"] == "failed"
     assert "InternalServerError" in response["reason"]
+    assert response["summary"] == f"Recognition failed: {response['reason']}"
     assert Path(response["snapshot_path"]).is_file()
     assert [event.data["type"] for event in events] == ["recognition_failed"]
 
@@ -552,3 +557,8 @@ async def test_the_annotated_copy_resolves_as_soon_as_the_event_fires(
     assert media.path.name.endswith("_annotated.jpg")
     with Image.open(media.path) as image:
         assert image.size == (640, 480)
+
+
+def test_summary_of_a_failure_without_a_reason() -> None:
+    """A failed run that could not say why still says it failed."""
+    assert Outcome(verdict=Verdict.FAILED, time=dt_util.utcnow()).summary == "Recognition failed"

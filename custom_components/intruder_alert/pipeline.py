@@ -20,7 +20,7 @@ from .const import EVENT_INTRUDER_ALERT, LOGGER, EventType, FailMode
 from .coordinator import IntruderAlertCoordinator
 from .engine.errors import AuthError, EngineError, NotFoundError
 from .engine.images import PreparedImage, annotate, crop, crop_box, prepare
-from .engine.recognition import Face, Recognition, Verdict
+from .engine.recognition import Face, Recognition, Verdict, describe_faces
 from .issues import async_create_collection_issue
 from .snapshots import Snapshot
 
@@ -66,6 +66,17 @@ class Outcome:
         return [face.match.name for face in self.faces if face.match is not None]
 
     @property
+    def summary(self) -> str:
+        """Who is who, per face, for emails and notifications.
+
+        "Blacklisted: Eve 99 %; known: Alice; 1 unknown (closest: Bob 82 %)"; "No face";
+        "Recognition failed: <reason>".
+        """
+        if self.verdict is Verdict.FAILED:
+            return f"Recognition failed: {self.reason}" if self.reason else "Recognition failed"
+        return describe_faces(self.faces) or "No face"
+
+    @property
     def best_similarity(self) -> float | None:
         """Similarity of the face that decided the verdict, if it matched someone."""
         deciding = [face for face in self.faces if face.verdict == self.verdict and face.match]
@@ -82,6 +93,7 @@ class Outcome:
             "config_entry_id": entry_id,
             "faces": [{"index": index} | face.as_dict() for index, face in enumerate(self.faces)],
             "names": self.names,
+            "summary": self.summary,
             "similarity": self.best_similarity,
             "snapshot_path": str(self.snapshot.path) if self.snapshot else None,
             "snapshot_media_id": self.snapshot.media_id if self.snapshot else None,

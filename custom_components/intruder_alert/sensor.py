@@ -122,12 +122,13 @@ class LastVerdictSensor(IntruderAlertZoneEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Names, similarity, when, and the snapshot of the last run."""
+        """Names, who is who, similarity, when, and the snapshot of the last run."""
         outcome = self.zone.last_outcome
         if outcome is None:
             return None
         return {
             "names": outcome.names,
+            "summary": outcome.summary,
             "similarity": outcome.best_similarity,
             "faces": len(outcome.faces),
             "time": outcome.time.isoformat(),

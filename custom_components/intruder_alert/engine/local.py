@@ -10,6 +10,10 @@ shown as a similarity on Rekognition's scale, so the same thresholds apply:
 
     distance 0.0 → 100 %, 0.3 → 95 %, 0.6 → 90 %, 0.8 → 45 %, 1.0 and more → 0 %
 
+The recogniser searches each tier down to its closest-candidate floor (50 %, a distance of about
+0.78): the nearest person beyond the match tolerance comes back too, and a stranger names them as
+``closest`` without ever matching them.
+
 Speed: dlib's detector scans every pixel, so it looks at a copy of the frame scaled to about
 VGA's pixel count (never below full size, never above twice it: the smallest face it finds is
 80 px in a large frame and 40 px in a small one); landmarks and embeddings use the full frame.

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+import math
 import time
 from typing import Any, cast
 
@@ -25,6 +26,12 @@ _SEARCHABLE_REASONS = frozenset({"FACE_NOT_LARGEST", "EXCEEDS_MAX_FACES"})
 DEFAULT_MAX_FACES = 10
 DEFAULT_TIME_BUDGET = 20.0
 MIN_CROP_OVERLAP = 0.3
+# An unknown face names its closest candidate (the best person below the tier's threshold) when
+# that person's similarity is at least this. Each tier is searched at min(threshold, this floor)
+# instead of at the threshold: the same one call per tier and face, and the same verdicts, as a
+# match still needs the tier's threshold; only the best user comes back (MaxUsers=1), and above
+# the threshold that is the match it always was.
+CLOSEST_FLOOR = 50.0
 
 
 class Verdict(StrEnum):
@@ -66,6 +73,15 @@ class Match:
         """Display name of the matched person."""
         return name_for(self.user_id)
 
+    def as_dict(self) -> dict[str, Any]:
+        """``{name, tier, similarity}``, as an unknown face's ``closest`` carries it."""
+        return {"name": self.name, "tier": self.tier, "similarity": round(self.similarity, 2)}
+
+
+def percent(similarity: float) -> str:
+    """A similarity as people read it: whole percent, rounded down (89.9 never shows as 90)."""
+    return f"{math.floor(similarity)} %"
+
 
 @dataclass(frozen=True)
 class Face:
@@ -77,6 +93,9 @@ class Face:
     conflict: bool = False
     # Why Rekognition could not search this face, if it could not.
     unsearched_reasons: tuple[str, ...] = ()
+    # An unknown face's best candidate below the threshold (at least CLOSEST_FLOOR); None for
+    # matched faces and for faces nobody comes close to.
+    closest: Match | None = None
 
     @property
     def tier(self) -> str | None:
@@ -93,6 +112,7 @@ class Face:
             "conflict": self.conflict,
             "verdict": self.verdict.value,
             "unsearched_reasons": list(self.unsearched_reasons),
+            "closest": self.closest.as_dict() if self.closest else None,
         }
 
     @property
@@ -131,6 +151,51 @@ def face_verdict(
     return Face(box, Verdict.UNKNOWN, unsearched_reasons=reasons)
 
 
+def describe_faces(faces: list[Face]) -> str:
+    """Who is who, in plain English: "Blacklisted: Eve 99 %; known: Alice; 2 unknown".
+
+    Blacklisted faces first, with their similarity (and a note when the face is on the
+    whitelist too), then known faces, then the number of unknown faces with the closest
+    candidates some of them have, each once at their best ("2 unknown (closest: Bob 82 %, Eve 93 %
+    on the blacklist)"). Empty for no faces.
+    """
+    blacklisted = [
+        f"{face.match.name} {percent(face.match.similarity)}"
+        + (" (also on the whitelist)" if face.conflict else "")
+        for face in faces
+        if face.verdict is Verdict.BLACKLISTED and face.match is not None
+    ]
+    known = [
+        face.match.name
+        for face in faces
+        if face.verdict is Verdict.KNOWN and face.match is not None
+    ]
+    unknown = [face for face in faces if face.verdict is Verdict.UNKNOWN]
+    parts = []
+    if blacklisted:
+        parts.append("blacklisted: " + ", ".join(blacklisted))
+    if known:
+        parts.append("known: " + ", ".join(known))
+    if unknown:
+        # Each candidate once, at their best: strangers close to one person are one hint.
+        best: dict[tuple[str, str], Match] = {}
+        for face in unknown:
+            if face.closest is not None:
+                key = (face.closest.tier, face.closest.user_id)
+                if key not in best or face.closest.similarity > best[key].similarity:
+                    best[key] = face.closest
+        closest = [
+            f"{match.name} {percent(match.similarity)}"
+            + (" on the blacklist" if match.tier == BLACKLIST else "")
+            for match in best.values()
+        ]
+        parts.append(
+            f"{len(unknown)} unknown" + (f" (closest: {', '.join(closest)})" if closest else "")
+        )
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
 def frame_verdict(faces: list[Face]) -> Verdict:
     """The worst face's verdict; ``no_face`` for an empty frame."""
     if not faces:
@@ -148,13 +213,40 @@ def _best_match(tier: str, response: dict[str, Any], threshold: float) -> Match 
     return best
 
 
+def _closest(answers: dict[str, dict[str, Any]], thresholds: Thresholds) -> Match | None:
+    """The best candidate below its tier's threshold, at least CLOSEST_FLOOR (blacklist wins ties)."""
+    best: Match | None = None
+    for tier in (BLACKLIST, WHITELIST):
+        for user_match in answers[tier].get("UserMatches", []):
+            similarity = float(user_match.get("Similarity", 0.0))
+            user_id = user_match.get("User", {}).get("UserId")
+            if (
+                user_id
+                and CLOSEST_FLOOR <= similarity < thresholds.of(tier)
+                and (best is None or similarity > best.similarity)
+            ):
+                best = Match(tier, user_id, similarity)
+    return best
+
+
+def search_threshold(threshold: float) -> float:
+    """The similarity a tier is searched at: low enough to see the closest candidate too."""
+    return min(threshold, CLOSEST_FLOOR)
+
+
 def _matched_face(
     box: BoundingBox, answers: dict[str, dict[str, Any]], thresholds: Thresholds
 ) -> Face:
-    """One face decided from each tier's SearchUsersByImage answer about it."""
-    return face_verdict(
+    """One face decided from each tier's SearchUsersByImage answer about it.
+
+    A match needs the tier's threshold; an unknown face also gets its closest candidate.
+    """
+    face = face_verdict(
         box, {tier: _best_match(tier, answers[tier], thresholds.of(tier)) for tier in TIERS}
     )
+    if face.verdict is Verdict.UNKNOWN:
+        face = replace(face, closest=_closest(answers, thresholds))
+    return face
 
 
 def _searched_box(response: dict[str, Any]) -> BoundingBox | None:
@@ -193,12 +285,18 @@ class Recognizer:
         calls: list[int],
         search: Callable[[str, bytes, float], T],
     ) -> dict[str, T]:
-        """Search one image in both tiers at once (counting the calls of this run)."""
+        """Search one image in both tiers at once (counting the calls of this run).
+
+        Each tier is searched at ``search_threshold``: its answer may hold a candidate below the
+        tier's threshold, which is never a match, only the closest candidate of a stranger.
+        """
         calls[0] += len(TIERS)
         # Wait for both even when one fails, so no search keeps retrying unobserved.
         responses = await asyncio.gather(
             *(
-                self._run(search, self.collections[tier], jpeg, thresholds.of(tier))
+                self._run(
+                    search, self.collections[tier], jpeg, search_threshold(thresholds.of(tier))
+                )
                 for tier in TIERS
             ),
             return_exceptions=True,
