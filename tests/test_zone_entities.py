@@ -270,7 +270,7 @@ async def test_test_calls_do_not_look_like_alarms(
     response = await hass.services.async_call(
         "intruder_alert",
         "recognize",
-        {"zone": "Zone 0", "fire_event": False},
+        {"device_id": _zone(zone_entry).device_id, "fire_event": False},
         blocking=True,
         return_response=True,
     )

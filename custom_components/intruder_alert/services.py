@@ -10,7 +10,7 @@ import voluptuous as vol
 
 from homeassistant.components import camera
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_CONFIG_ENTRY_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import (
     HomeAssistantError,
@@ -18,8 +18,9 @@ from homeassistant.exceptions import (
     Unauthorized,
     UnknownUser,
 )
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN, LOGGER, Tier
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
@@ -36,6 +37,7 @@ from .engine.images import PreparedImage
 from .history import async_history
 from .people_photos import async_forget_photo, async_keep_photo
 from .pipeline import async_prepare, async_run
+from .zone import Zone
 
 SERVICE_RECOGNIZE = "recognize"
 SERVICE_ENROLL_FACE = "enroll_face"
@@ -44,6 +46,7 @@ SERVICE_LIST_PEOPLE = "list_people"
 
 ATTR_CAMERA = "camera_entity_id"
 ATTR_IMAGE_PATH = "image_path"
+# Deprecated: a zone by its name breaks when the zone is renamed; device_id does not.
 ATTR_ZONE = "zone"
 ATTR_FIRE_EVENT = "fire_event"
 ATTR_TIER = "tier"
@@ -58,8 +61,12 @@ _ENTRY = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
 _SOURCES = {
     vol.Optional(ATTR_CAMERA): cv.entity_domain("camera"),
     vol.Optional(ATTR_IMAGE_PATH): cv.string,
+    # A zone is addressed by its device: renaming the zone keeps the device and its id.
+    vol.Optional(ATTR_DEVICE_ID): cv.string,
     vol.Optional(ATTR_ZONE): cv.string,
 }
+# The deprecated zone names already warned about (once each, not at every call).
+_WARNED_ZONE_NAMES: HassKey[set[str]] = HassKey(f"{DOMAIN}_zone_names_warned")
 _TIER = vol.In([tier.value for tier in Tier])
 
 RECOGNIZE_SCHEMA = vol.Schema(
@@ -89,8 +96,76 @@ def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
 
 
 def _coordinator(call: ServiceCall) -> IntruderAlertCoordinator:
-    """The account the call names, or the only one there is."""
+    """The account of the call's zone device, else the one it names, else the only one."""
+    if ATTR_DEVICE_ID in call.data:
+        coordinator = zone_for_device(call.hass, call.data[ATTR_DEVICE_ID]).coordinator
+        entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
+        if entry_id is not None and entry_id != coordinator.config_entry.entry_id:
+            raise _validation_error("device_in_other_account", title=coordinator.config_entry.title)
+        return coordinator
     return coordinator_for(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
+
+
+def zone_for_device(hass: HomeAssistant, device_id: str) -> Zone:
+    """The running zone whose device is ``device_id`` (its id survives renaming the zone)."""
+    device = dr.async_get(hass).async_get(device_id)
+    if device is None:
+        raise _validation_error("device_not_found", device_id=device_id)
+    for entry_id in device.config_entries:
+        entry: IntruderAlertConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+        if entry is None or entry.domain != DOMAIN:
+            continue
+        if entry.state is not ConfigEntryState.LOADED:
+            raise _validation_error("entry_not_loaded", title=entry.title)
+        for domain, identifier in device.identifiers:
+            if domain == DOMAIN and (zone := entry.runtime_data.zones.get(identifier)):
+                return zone
+    raise _validation_error("not_a_zone", device=device.name_by_user or device.name or device_id)
+
+
+def _warn_zone_name(hass: HomeAssistant, name: str) -> None:
+    """Say once per zone name that naming a zone is deprecated."""
+    warned = hass.data.setdefault(_WARNED_ZONE_NAMES, set())
+    if name.casefold() not in warned:
+        warned.add(name.casefold())
+        LOGGER.warning(
+            "An action named the Intruder Alert zone %s by its name ('zone: %s'), which stops "
+            "working when the zone is renamed and will be removed; use its device instead "
+            "('device_id:', the Intruder Alert zone field in the action editor)",
+            name,
+            name,
+        )
+
+
+def _zone_by_name(coordinator: IntruderAlertCoordinator, name: str) -> Zone:
+    """The deprecated way: a zone by its name (case-insensitive)."""
+    _warn_zone_name(coordinator.hass, name)
+    zone = next(
+        (zone for zone in coordinator.zones.values() if zone.name.casefold() == name.casefold()),
+        None,
+    )
+    if zone is None:
+        raise _validation_error("zone_not_found", zone=name)
+    return zone
+
+
+def _names_zone(call: ServiceCall) -> bool:
+    return ATTR_DEVICE_ID in call.data or ATTR_ZONE in call.data
+
+
+def _zone_name(call: ServiceCall) -> str:
+    """The name runs of the zone a call that ``_names_zone`` names are kept under."""
+    if ATTR_DEVICE_ID in call.data:
+        return zone_for_device(call.hass, call.data[ATTR_DEVICE_ID]).name
+    _warn_zone_name(call.hass, call.data[ATTR_ZONE])
+    return str(call.data[ATTR_ZONE])
+
+
+def _call_zone(call: ServiceCall, coordinator: IntruderAlertCoordinator) -> Zone:
+    """The zone a call that ``_names_zone`` names: by device, or (deprecated) by name."""
+    if ATTR_DEVICE_ID in call.data:
+        return zone_for_device(call.hass, call.data[ATTR_DEVICE_ID])
+    return _zone_by_name(coordinator, call.data[ATTR_ZONE])
 
 
 def coordinator_for(hass: HomeAssistant, entry_id: str | None) -> IntruderAlertCoordinator:
@@ -100,7 +175,10 @@ def coordinator_for(hass: HomeAssistant, entry_id: str | None) -> IntruderAlertC
         if entry is None or entry.domain != DOMAIN:
             raise _validation_error("entry_not_found", entry_id=entry_id)
     else:
-        entries = hass.config_entries.async_entries(DOMAIN)
+        # As Home Assistant's own service helper: disabled and ignored accounts do not count.
+        entries = hass.config_entries.async_entries(
+            DOMAIN, include_ignore=False, include_disabled=False
+        )
         if len(entries) != 1:
             raise _validation_error("entry_required", count=str(len(entries)))
         entry = entries[0]
@@ -155,7 +233,9 @@ async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator)
     """The image an action names: a camera entity, an allowed file, or a zone's last stranger."""
     hass = call.hass
     sources = [
-        key for key in (ATTR_CAMERA, ATTR_IMAGE_PATH, ATTR_ZONE, ATTR_RUN_ID) if key in call.data
+        key
+        for key in (ATTR_CAMERA, ATTR_IMAGE_PATH, ATTR_DEVICE_ID, ATTR_ZONE, ATTR_RUN_ID)
+        if key in call.data
     ]
     if len(sources) != 1:
         raise _validation_error("one_source")
@@ -178,11 +258,11 @@ async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator)
         return image.content
     if ATTR_IMAGE_PATH in call.data:
         return await hass.async_add_executor_job(_read_image_file, hass, call.data[ATTR_IMAGE_PATH])
-    zone = call.data[ATTR_ZONE]
-    if zone not in coordinator.last_unknown_faces:
-        raise _validation_error("no_unknown_face", zone=zone)
-    if (face := coordinator.last_unknown_faces[zone]) is None:
-        raise _validation_error("several_unknown_faces", zone=zone)
+    name = _zone_name(call)
+    if name not in coordinator.last_unknown_faces:
+        raise _validation_error("no_unknown_face", zone=name)
+    if (face := coordinator.last_unknown_faces[name]) is None:
+        raise _validation_error("several_unknown_faces", zone=name)
     return face
 
 
@@ -218,21 +298,12 @@ async def _async_recognize(call: ServiceCall) -> ServiceResponse:
     if ATTR_IMAGE_PATH in call.data:
         await _async_require_admin(call)
     coordinator = _coordinator(call)
-    if ATTR_ZONE in call.data:
+    if _names_zone(call):
         # A zone: take a still from its camera, exactly as motion would.
-        if ATTR_CAMERA in call.data or ATTR_IMAGE_PATH in call.data:
+        sources = (ATTR_CAMERA, ATTR_IMAGE_PATH, ATTR_DEVICE_ID, ATTR_ZONE)
+        if sum(key in call.data for key in sources) != 1:
             raise _validation_error("one_source")
-        name = call.data[ATTR_ZONE]
-        zone = next(
-            (
-                zone
-                for zone in coordinator.zones.values()
-                if zone.name.casefold() == name.casefold()
-            ),
-            None,
-        )
-        if zone is None:
-            raise _validation_error("zone_not_found", zone=name)
+        zone = _call_zone(call, coordinator)
         outcome = await zone.async_run_once(fire_event=call.data[ATTR_FIRE_EVENT])
     else:
         frame = await _async_prepared(call, coordinator)
@@ -255,8 +326,8 @@ async def _async_enroll(call: ServiceCall) -> ServiceResponse:
         if ATTR_RUN_ID in call.data
         else None,
     )
-    if call.data.get(ATTR_ZONE) is not None:
-        coordinator.last_unknown_faces.pop(call.data[ATTR_ZONE], None)
+    if _names_zone(call):
+        coordinator.last_unknown_faces.pop(_zone_name(call), None)
     return response
 
 
