@@ -138,6 +138,7 @@ async def async_run(
     snapshot. ``saved`` is the frame's snapshot when it was already saved (a burst saves its
     first frame before ranking).
     """
+    started = hass.loop.time()
     outcome = Outcome(
         verdict=Verdict.FAILED,
         time=dt_util.utcnow(),
@@ -194,7 +195,26 @@ async def async_run(
     # The alarm goes first; the annotated copy and the run's record follow it.
     data = _announce(hass, coordinator, outcome, fire_event)
     await _async_after_announce(hass, coordinator, frame, outcome, data)
+    _log_run(outcome, hass.loop.time() - started)
     return outcome
+
+
+def _log_run(outcome: Outcome, seconds: float) -> None:
+    """The one debug line of a run: where, what, how long, how many calls (no names)."""
+    LOGGER.debug(
+        "Run %s in %s: %s, %s face(s)%s, recognised in %.2f s, run took %.2f s, %s API "
+        "call(s), backend %s, %s",
+        outcome.run_id,
+        outcome.zone or "(no zone)",
+        outcome.verdict.value,
+        len(outcome.faces),
+        f" ({', '.join(face.verdict.value for face in outcome.faces)})" if outcome.faces else "",
+        outcome.duration,
+        seconds,
+        outcome.api_calls,
+        outcome.backend,
+        "event fired" if outcome.fired else "no event",
+    )
 
 
 async def _async_recognize(
