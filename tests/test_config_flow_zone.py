@@ -325,3 +325,7 @@ async def test_flow_titles_say_intruder_alert_zone(
     assert translations[f"{prefix}.step.user.title"] == "Add an Intruder Alert zone"
     assert translations[f"{prefix}.initiate_flow.user"] == "Add Intruder Alert zone"
     assert translations[f"{prefix}.initiate_flow.reconfigure"] == "Change Intruder Alert zone"
+    # The integration page's main button is the frontend's "Add hub" unless the integration
+    # names it (component.<domain>.config.initiate_flow.user): an account, as the README says.
+    config = await async_get_translations(hass, "en", "config", [DOMAIN])
+    assert config[f"component.{DOMAIN}.config.initiate_flow.user"] == "Add account"
