@@ -63,14 +63,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_home_assistant(config: Path) -> tuple[subprocess.Popen[bytes], HomeAssistantRest]:
+def start_home_assistant(
+    config: Path, configuration: str = CONFIGURATION, camera: bool = True
+) -> tuple[subprocess.Popen[bytes], HomeAssistantRest]:
     """Home Assistant with this working tree's integration, onboarded, a camera of a real face.
 
     The camera (``camera.front_door_camera``) shows Grace Hopper; the photo is also at
-    ``<config>/media/door.jpg`` for enrolment.
+    ``<config>/media/door.jpg`` for enrolment. ``configuration`` is its configuration.yaml;
+    ``camera=False`` adds no camera (the photo is still there).
     """
     port = _free_port()
-    (config / "configuration.yaml").write_text(CONFIGURATION)
+    (config / "configuration.yaml").write_text(configuration)
     (config / "custom_components").mkdir(exist_ok=True)
     link = config / "custom_components" / "intruder_alert"
     if not link.exists():
@@ -92,7 +95,8 @@ def start_home_assistant(config: Path) -> tuple[subprocess.Popen[bytes], HomeAss
         api.wait_until_up(180)
         api.onboard("Owner", USER, PASSWORD)
         api.wait_until_running(180)
-        api.flow("local_file", {"name": "Front door camera", "file_path": str(photo)})
+        if camera:
+            api.flow("local_file", {"name": "Front door camera", "file_path": str(photo)})
     except BaseException:
         process.terminate()
         process.wait(60)

@@ -1,11 +1,16 @@
 """A small client for a running Home Assistant's REST API: onboarding, login, flows, actions.
 
-Standard library only. Used by the demo (scripts/tools/demo.py) and the browser tests
-(browser_tests/), which both drive a real Home Assistant from outside.
+Standard library only, except ``ws`` (a websocket command, for what has no REST API, such as
+dashboards), which uses aiohttp (Home Assistant's own dependency). Used by the demo
+(scripts/tools/demo.py) and the browser tests (browser_tests/), which both drive a real Home
+Assistant from outside.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 import json
 import time
 from typing import Any
@@ -166,3 +171,51 @@ class HomeAssistantRest:
             for entry in self.call("GET", "/api/config/config_entries/entry")
             if entry["domain"] == domain
         ]
+
+    def wait_for_state(
+        self,
+        entity_id: str,
+        check: Callable[[dict[str, Any]], bool] = lambda state: state["state"] != "unavailable",
+        seconds: float = 60,
+    ) -> dict[str, Any]:
+        """Until the entity exists and ``check`` (by default: it is available) holds; its state."""
+        deadline = time.monotonic() + seconds
+        last: Any = None
+        while time.monotonic() < deadline:
+            try:
+                last = self.state(entity_id)
+            except RestError as err:
+                if "→ 404" not in str(err):
+                    raise
+            else:
+                if check(last):
+                    return dict(last)
+            time.sleep(0.25)
+        raise RestError(f"{entity_id} did not get there in {seconds} s (last: {last})")
+
+    def ws(self, message: dict[str, Any], seconds: float = 120) -> Any:
+        """One websocket command (``{"type": ..., ...}``, no id) as the signed-in user; its result.
+
+        Runs in a thread of its own, so callers inside another event loop (Playwright's) are fine.
+        """
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, self._ws(message, seconds)).result()
+
+    async def _ws(self, message: dict[str, Any], seconds: float) -> Any:
+        import aiohttp  # only ws needs it; the rest is standard library
+
+        url = "ws" + self.url.removeprefix("http") + "/api/websocket"
+        async with aiohttp.ClientSession() as session, session.ws_connect(url) as socket:
+            await socket.receive_json(timeout=seconds)  # auth_required
+            await socket.send_json({"type": "auth", "access_token": self.access_token})
+            answer = await socket.receive_json(timeout=seconds)
+            if answer.get("type") != "auth_ok":
+                raise RestError(f"websocket: {answer}")
+            await socket.send_json({**message, "id": 1})
+            while True:
+                answer = await socket.receive_json(timeout=seconds)
+                if answer.get("id") == 1 and answer.get("type") == "result":
+                    break
+        if not answer["success"]:
+            raise RestError(f"{message['type']} → {answer['error']}")
+        return answer["result"]
