@@ -824,9 +824,12 @@ def test_readme_links_every_blueprint() -> None:
 
 
 def _readme_automations() -> str:
+    """The plain-YAML automations, which the README links to in docs/automations.md."""
+    assert "docs/automations.md" in _readme()
     return (
-        _readme()
-        .split("### The same automations in YAML", 1)[1]
+        (BLUEPRINTS.parents[2] / "docs" / "automations.md")
+        .read_text()
+        .split("## The same automations in YAML", 1)[1]
         .split("```yaml", 1)[1]
         .split("```", 1)[0]
     )
