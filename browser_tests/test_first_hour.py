@@ -115,3 +115,8 @@ def test_first_hour(page: Page, the_demo: Demo) -> None:
     expect(card).to_contain_text("Blacklisted")
     expect(card).to_contain_text(demo.ZONE)
     screenshot(page, "first-hour-03-panel")
+
+    # Settings shows no repair of ours on a demo that works.
+    issues = the_demo.api.ws({"type": "repairs/list_issues"})["issues"]
+    ours = [i for i in issues if "intruder_alert" in (i["domain"], i["issue_domain"])]
+    assert ours == []
