@@ -40,6 +40,8 @@ def _record(run_id: str, when: datetime, **extra: Any) -> dict[str, Any]:
         "names": [],
         "reason": None,
         "faces": [],
+        # Not evidence (an unknown face while armed is kept past the retention: test_evidence.py).
+        "armed": False,
     } | extra
 
 

@@ -22,6 +22,7 @@ from .coordinator import (
     face_store_key,
 )
 from .entity import account_device_info, zone_device_info
+from .evidence_export import async_setup_evidence_services
 from .media_source import SnapshotView
 from .panel import async_register_panel, async_unregister_panel_if_unused
 from .people_photos import PeoplePhotos
@@ -48,6 +49,7 @@ PRUNE_INTERVAL = timedelta(hours=6)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions and the admin-only snapshot view, which serve every account."""
     async_setup_services(hass)
+    async_setup_evidence_services(hass)
     hass.http.register_view(SnapshotView())
     async_setup_websocket_api(hass)
     return True

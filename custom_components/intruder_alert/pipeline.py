@@ -54,6 +54,8 @@ class Outcome:
     run_id: str = field(default_factory=ulid_now)
     # Whether the run fired an event (test calls and "record only" failures do not).
     fired: bool = False
+    # Whether the zone was armed when the run started (None: no zone); kept in the run's record.
+    armed: bool | None = None
 
     @property
     def result(self) -> EventType:
@@ -129,6 +131,7 @@ async def async_run(
     deadline: float | None = None,
     saved: Snapshot | None = None,
     run_id: str | None = None,
+    armed: bool | None = None,
 ) -> Outcome:
     """Save, recognise, annotate and announce one frame.
 
@@ -145,6 +148,7 @@ async def async_run(
         zone=zone,
         device_id=device_id,
         backend="local" if coordinator.is_local else "rekognition",
+        armed=armed,
     )
     if run_id is not None:
         outcome.run_id = run_id
@@ -260,7 +264,7 @@ async def _async_after_announce(
         # Marks the run done: without it the next start would report it again (twice an alarm,
         # never none).
         await hass.async_add_executor_job(
-            coordinator.snapshots.write_record, outcome.snapshot, data
+            coordinator.snapshots.write_record, outcome.snapshot, data | {"armed": outcome.armed}
         )
     except OSError as err:
         LOGGER.error("The record of %s could not be written: %s", outcome.snapshot.path.name, err)

@@ -30,6 +30,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util, slugify
 
+from . import evidence
 from .const import DOMAIN, LOGGER
 from .engine.images import BoundingBox, crop, crop_box, decode
 
@@ -83,6 +84,7 @@ def index_line(stem: str, record: dict[str, Any]) -> dict[str, Any]:
         "reason": record.get("reason"),
         "faces": faces,
         "annotated": bool(record.get("annotated_media_id")),
+        "armed": evidence.armed_at_run(record),
     }
 
 
@@ -230,6 +232,22 @@ class SnapshotStore:
         temporary.replace(path)
         if full["status"] == DONE:
             self._append_index(index_line(snapshot.path.stem, full))
+            self._write_manifest(snapshot.path.stem, full)
+
+    def images_of(self, stem: str) -> list[tuple[str, str]]:
+        """The stored images of run ``stem``, as (role, file name): what its manifest hashes."""
+        return [("snapshot", f"{stem}.jpg"), ("annotated", f"{stem}{ANNOTATED_SUFFIX}.jpg")]
+
+    def _write_manifest(self, stem: str, record: dict[str, Any] | None = None) -> None:
+        """Write run ``stem``'s manifest (see evidence.py), from its record when not given."""
+        try:
+            if record is None:
+                record = json.loads((self.folder / f"{stem}.json").read_text())
+                if not isinstance(record, dict) or record.get("status") != DONE:
+                    return  # not recorded yet: the record's write hashes both images
+            evidence.write_manifest(self.folder, stem, record, self.images_of(stem))
+        except (OSError, ValueError) as err:
+            LOGGER.warning("The manifest of %s could not be written: %s", stem, err)
 
     def _append_index(self, line: dict[str, Any]) -> None:
         try:
@@ -350,23 +368,45 @@ class SnapshotStore:
         """Write bytes to a snapshot path; blocking."""
         self.folder.mkdir(parents=True, exist_ok=True)
         snapshot.path.write_bytes(data)
+        stem = snapshot.path.stem.removesuffix(ANNOTATED_SUFFIX)
+        if stem != snapshot.path.stem:
+            # An annotated copy written after its run was recorded: the manifest hashes it too.
+            self._write_manifest(stem)
 
     def prune(self, retention: timedelta) -> int:
-        """Delete snapshots older than ``retention``; returns how many. Blocking."""
+        """Delete snapshots older than ``retention``; returns how many. Blocking.
+
+        Evidence (see evidence.py) is kept, whatever its age, until an administrator releases it.
+        """
         if not self.folder.is_dir():
             return 0
         cutoff = time.time() - retention.total_seconds()
-        removed = 0
+        stale: list[Path] = []
         for file in self.folder.iterdir():
-            if file.name in (INDEX_NAME, PANEL_NAME):
+            if file.name in (INDEX_NAME, PANEL_NAME, evidence.EVIDENCE_STATE):
                 continue
             # One file that cannot be read or deleted must not keep the others forever.
             try:
                 if file.is_file() and file.stat().st_mtime < cutoff:
-                    file.unlink(missing_ok=True)
-                    removed += 1
+                    stale.append(file)
+            except OSError as err:
+                LOGGER.warning("Could not read the old snapshot %s: %s", file.name, err)
+        kept, released = evidence.kept_stems(
+            self.folder, {evidence.run_stem(file.name) for file in stale}
+        )
+        removed = 0
+        for file in stale:
+            if evidence.run_stem(file.name) in kept:
+                continue
+            try:
+                file.unlink(missing_ok=True)
+                removed += 1
             except OSError as err:
                 LOGGER.warning("Could not delete the old snapshot %s: %s", file.name, err)
+        try:
+            evidence.forget_released(self.folder, released)
+        except OSError as err:
+            LOGGER.warning("The evidence state could not be updated: %s", err)
         if removed:
             try:
                 self._compact_index()

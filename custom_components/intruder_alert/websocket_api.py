@@ -42,6 +42,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util import dt as dt_util
 
+from . import evidence
 from .const import CONF_ALARM_PANEL, DOMAIN, EventType, Tier
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
 from .engine.errors import EngineError
@@ -233,8 +234,9 @@ async def ws_runs(hass: HomeAssistant, connection: ActiveConnection, msg: dict[s
         history = async_history(hass, coordinator)
 
         def page(history: RunHistory = history) -> list[dict[str, Any]]:
+            released = evidence.released(history.store.folder)
             return [
-                _with_face_states(history, run)
+                _with_face_states(history, run) | {"evidence": evidence.is_kept(run, released)}
                 for run in history.page(run_filter, limit + 1, cursor)
             ]
 
@@ -278,12 +280,38 @@ async def ws_run(hass: HomeAssistant, connection: ActiveConnection, msg: dict[st
         if position < len(recorded):
             face.update({key: recorded[position].get(key) for key in _RECORD_EXTRAS})
     payload = _Signer(hass, connection).run(coordinator.config_entry.entry_id, run)
+    released = await hass.async_add_executor_job(evidence.released, coordinator.snapshots.folder)
     payload.update(
         status=record.get("status"),
         similarity=record.get("similarity"),
         api_calls=record.get("api_calls"),
+        evidence=record.get("status") != "in_progress" and evidence.is_kept(record, released),
     )
     connection.send_result(msg["id"], payload)
+
+
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/release_evidence",
+        _ENTRY: cv.string,
+        vol.Required("run_id"): cv.string,
+    }
+)
+@require_admin
+@async_response
+@_translated
+async def ws_release_evidence(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Stop keeping a run as evidence: pruning deletes it once older than the retention."""
+    run_id: str = msg["run_id"]
+    coordinator, history = await _account_of_run(hass, msg.get("entry_id"), run_id)
+    if await hass.async_add_executor_job(history.get, run_id) is None:
+        raise _error("run_not_found", run_id=run_id)
+    released = await hass.async_add_executor_job(
+        evidence.release, coordinator.snapshots.folder, run_id
+    )
+    connection.send_result(msg["id"], {"run_id": run_id, "evidence": False, "released": released})
 
 
 @websocket_command(
@@ -601,7 +629,11 @@ async def ws_recognise_now(
     entry_id = coordinator.config_entry.entry_id
     data = outcome.as_dict(entry_id)
     stem = outcome.snapshot.path.stem if outcome.snapshot is not None else None
-    run = index_line(stem or "", data) | {"annotated": outcome.annotated is not None}
+    run = index_line(stem or "", data | {"armed": outcome.armed}) | {
+        "annotated": outcome.annotated is not None
+    }
+    # Kept as evidence when recorded (a run without a snapshot has no record).
+    run["evidence"] = stem is not None and evidence.evidence_reason(run) is not None
     if stem is None:
         run.pop("stem")
     connection.send_result(msg["id"], _Signer(hass, connection).run(entry_id, run))
@@ -701,6 +733,7 @@ def async_setup_websocket_api(hass: HomeAssistant) -> None:
         ws_run,
         ws_review,
         ws_dismiss,
+        ws_release_evidence,
         ws_people,
         ws_enroll_run_face,
         ws_enroll_upload,

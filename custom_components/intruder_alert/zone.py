@@ -557,6 +557,8 @@ class Zone:
             self._forget_provisional()
             # Named before the first frame is saved, so an early record carries it too.
             self._run_id = ulid_now()
+            # As it was when the run started: an unknown face while armed is kept as evidence.
+            armed = self.armed
             try:
                 async with asyncio.timeout_at(deadline):
                     frame = await self._async_best_frame()
@@ -585,6 +587,7 @@ class Zone:
                     deadline=deadline,
                     saved=saved,
                     run_id=self._run_id,
+                    armed=armed,
                 )
             except Exception as err:  # noqa: BLE001 - the last line of fail-secure
                 LOGGER.exception("Zone %s: the run failed", self.name)
@@ -596,6 +599,7 @@ class Zone:
                     device_id=self.device_id,
                     fire_event=fire_event,
                     failure=f"Unexpected error: {err!r}",
+                    armed=armed,
                 )
             self.async_set_outcome(outcome)
             return outcome
