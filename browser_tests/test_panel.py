@@ -26,6 +26,7 @@ COMMANDS = [
     {"type": "intruder_alert/run", "run_id": "x"},
     {"type": "intruder_alert/review"},
     {"type": "intruder_alert/dismiss", "run_id": "x", "face_index": 0},
+    {"type": "intruder_alert/release_evidence", "run_id": "x"},
     {"type": "intruder_alert/people"},
     {
         "type": "intruder_alert/enroll_run_face",
@@ -181,7 +182,19 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
     expect(dialog).to_contain_text("Blacklist")
     assert _loaded(page, "intruder-alert-visitors img.full") == 512
     screenshot(page, "panel-05-run")
+    # A blacklisted face is kept as evidence past the retention until the owner releases it.
+    expect(dialog).to_contain_text("Kept as evidence")
+    expect(runs.first.locator(".chip.evidence")).to_have_count(1)
+    screenshot(page, "panel-06-evidence")
+    dialog.get_by_role("button", name="Release").click()
+    expect(dialog).to_contain_text("Released: deleted with the other old visits")
+    expect(dialog.get_by_role("button", name="Release")).to_have_count(0)
+    expect(runs.first.locator(".chip.evidence")).to_have_count(0)
     dialog.get_by_role("button", name="Close").click()
+    # The stranger seen while the zone was armed (no alarm panel: always) is still kept; the
+    # known visit never was.
+    expect(runs.nth(2).locator(".chip.evidence")).to_have_count(1)
+    expect(runs.nth(1).locator(".chip.evidence")).to_have_count(0)
     page.get_by_role("combobox", name="Verdict").select_option("unknown")
     expect(runs).to_have_count(1)
 

@@ -39,6 +39,10 @@ export interface Run {
   names: string[];
   reason: string | null;
   faces: RunFace[];
+  /** Kept past the retention until an administrator releases it (docs/evidence.md). */
+  evidence?: boolean;
+  /** Whether the zone was armed when the run started. */
+  armed?: boolean;
   snapshot_url: string | null;
   annotated_url: string | null;
   thumbnail_url: string | null;
@@ -135,6 +139,10 @@ export class IntruderAlertApi {
 
   dismiss(runId: string, faceIndex: number): Promise<unknown> {
     return this.hass.callWS({ type: `${D}/dismiss`, run_id: runId, face_index: faceIndex });
+  }
+
+  releaseEvidence(entryId: string, runId: string): Promise<{ run_id: string; evidence: boolean; released: string }> {
+    return this.hass.callWS({ type: `${D}/release_evidence`, entry_id: entryId, run_id: runId });
   }
 
   people(entryId?: string): Promise<People> {

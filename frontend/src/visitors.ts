@@ -19,6 +19,7 @@ export class VisitorsView extends LitElement {
     _loading: { state: true },
     _error: { state: true },
     _open: { state: true },
+    _released: { state: true },
   };
 
   declare hass: HomeAssistant;
@@ -30,6 +31,7 @@ export class VisitorsView extends LitElement {
   declare _loading: boolean;
   declare _error: string;
   declare _open: Run | undefined;
+  declare _released: string | undefined;
 
   constructor() {
     super();
@@ -73,11 +75,25 @@ export class VisitorsView extends LitElement {
   }
 
   private async _openRun(run: Run): Promise<void> {
+    this._released = undefined;
     try {
       this._open = await new IntruderAlertApi(this.hass).run(run.run_id);
     } catch (error) {
       this._error = errorText(error);
     }
+  }
+
+  /** Stop keeping a run as evidence: it goes with the other old runs (docs/evidence.md). */
+  private async _release(run: Run): Promise<void> {
+    try {
+      await new IntruderAlertApi(this.hass).releaseEvidence(run.entry_id, run.run_id);
+    } catch (error) {
+      this._error = errorText(error);
+      return;
+    }
+    this._released = run.run_id;
+    if (this._open?.run_id === run.run_id) this._open = { ...this._open, evidence: false };
+    this._runs = this._runs?.map((item) => (item.run_id === run.run_id ? { ...item, evidence: false } : item));
   }
 
   private async _decided(): Promise<void> {
@@ -133,6 +149,7 @@ export class VisitorsView extends LitElement {
           : html`<div class="thumb none muted">${this.t("visitors.no_snapshot")}</div>`}
         <div class="row head">
           <span class="chip ${run.verdict}">${this.t(`verdict.${run.verdict}`)}</span>
+          ${run.evidence ? html`<span class="chip evidence">${this.t("run.evidence")}</span>` : nothing}
           <span class="zone">${run.zone}</span>
         </div>
         <div class="muted">${formatTime(this.hass, run.time)}</div>
@@ -158,6 +175,11 @@ export class VisitorsView extends LitElement {
           </div>
           <div class="row"><span class="chip ${run.verdict}">${this.t(`verdict.${run.verdict}`)}</span><span class="muted">${this.t("run.backend", { backend: backendName(this.hass, run.backend) })}</span></div>
           ${run.reason ? html`<p class="muted">${this.t("run.reason", { reason: run.reason })}</p>` : nothing}
+          ${run.evidence
+            ? html`<div class="row evidence"><span class="chip evidence">${this.t("run.evidence")}</span><span class="muted">${this.t("run.evidence_kept")}</span><button @click=${() => this._release(run)}>${this.t("run.release")}</button></div>`
+            : this._released === run.run_id
+              ? html`<p class="muted released">${this.t("run.released")}</p>`
+              : nothing}
           <div class="body">
           <div class="picture">
           ${run.annotated_url || run.snapshot_url ? html`<img class="full" src=${(run.annotated_url ?? run.snapshot_url) as string} alt="" />` : nothing}
@@ -284,6 +306,13 @@ export class VisitorsView extends LitElement {
       }
       .between {
         justify-content: space-between;
+      }
+      .chip.evidence {
+        background: var(--info-color, #039be5);
+      }
+      .row.evidence {
+        margin: 8px 0;
+        align-items: center;
       }
       img.full {
         display: block;
