@@ -40,6 +40,9 @@ from .rekognition_server import Fault, RekognitionServer
 from .scenes import portrait
 from .test_websocket_api import Panel
 
+EN = json.loads(
+    (Path(evidence.__file__).parent / "translations" / "en.json").read_text(encoding="utf-8")
+)
 PANEL = "alarm_control_panel.home"
 FRONT_DOOR = zone_data(title="Front door", alarm_panel=PANEL)
 
@@ -443,8 +446,12 @@ async def test_export_refusals(
     async def refused(**data: Any) -> str:
         with pytest.raises(HomeAssistantError) as err:
             await _export(hass, **data)
-        assert err.value.translation_key is not None
-        return err.value.translation_key
+        key = err.value.translation_key
+        assert key is not None
+        # Every refusal reads as a sentence, with its folder when it is about one.
+        assert str(err.value) != key
+        assert str(err.value).startswith(EN["exceptions"][key]["message"].split("{")[0].rstrip("."))
+        return key
 
     assert await refused(directory=media) == "export_selection"
     assert (
@@ -511,6 +518,7 @@ async def test_a_full_disk_leaves_no_half_zip(
     ):
         await _export(hass, run_ids=[outcome.run_id], directory=str(media_dir))
     assert err.value.translation_key == key
+    assert str(media_dir) in str(err.value)
     assert list(media_dir.iterdir()) == []
 
 
