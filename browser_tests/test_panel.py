@@ -40,6 +40,7 @@ COMMANDS = [
     {"type": "intruder_alert/remove", "tier": "whitelist", "name": "A"},
     {"type": "intruder_alert/zones"},
     {"type": "intruder_alert/recognise_now", "zone_id": "x"},
+    {"type": "intruder_alert/release_evidence", "run_id": "x"},
 ]
 
 
