@@ -573,6 +573,43 @@ async def test_siren_sounds_when_recognition_fails(
     await wait_until(lambda: hass.states.get("siren.porch_buzzer").state == "on")
 
 
+@pytest.mark.parametrize("zones", [[gpio_zone(motion_source="entity")]])
+async def test_a_known_person_outside_their_rules_sounds_the_siren_and_emails_the_owner(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    rekognition_server: RekognitionServer,
+    inbox: Inbox,
+) -> None:
+    """The cleaner outside her hours: both blueprints' defaults alert; the email says why."""
+    owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
+    await _automations(
+        hass,
+        ("email_owner", {"recipients": [owner], "interval": 0}),
+        ("siren_on_intruder", {"siren": "siren.porch_buzzer"}),
+    )
+    enroll_directly(rekognition_server, WHITELIST, "alice", "Cleaner")
+    # Her only window is a whole day three days from today: now is outside her hours.
+    other_day = (dt_util.now() + timedelta(days=3)).strftime("%a").lower()
+    await hass.services.async_call(
+        DOMAIN,
+        "set_person_rules",
+        {"name": "Cleaner", "windows": [{"days": [other_day], "start": "00:00", "end": "00:00"}]},
+        blocking=True,
+    )
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    scene_camera.frame = portrait("alice")
+    await _motion(hass, zone_entry)
+
+    assert [event.data["type"] for event in events] == ["person_outside_rules"]
+    await wait_until(lambda: hass.states.get("siren.porch_buzzer").state == "on")
+    await wait_until(lambda: len(inbox.to(OWNER)) == 1)
+    message = inbox.to(OWNER)[0]
+    assert message["Subject"] == "Intruder Alert: person outside rules at Porch"
+    body = message.get_body(("plain",)).get_content()
+    assert "Who: Known: Cleaner — outside allowed hours" in body.splitlines()
+
+
 async def _intruder_at_the_porch(hass: HomeAssistant, scene_camera: SceneCamera) -> None:
     scene_camera.frame = portrait("mallory")
     await hass.services.async_call("intruder_alert", "recognize", {"zone": "Porch"}, blocking=True)

@@ -77,7 +77,14 @@ async def test_an_ordinary_user_cannot_change_who_is_trusted(
     )
     assert people == {
         "whitelist": [],
-        "blacklist": [{"name": "Eve", "user_id": people["blacklist"][0]["user_id"], "faces": 1}],
+        "blacklist": [
+            {
+                "name": "Eve",
+                "user_id": people["blacklist"][0]["user_id"],
+                "faces": 1,
+                "rules": None,
+            }
+        ],
     }
 
     # The administrator can (over the same API).

@@ -93,6 +93,7 @@ async def test_recognize_file_fires_event_with_the_contract(
         "verdict": "known",
         "unsearched_reasons": [],
         "closest": None,
+        "outside_rules": None,
     }
     assert response["summary"] == "Known: Alice; 2 unknown"
     assert response["api_calls"] == 6
@@ -145,7 +146,7 @@ async def test_recognize_camera_and_enroll_round_trip(
 
     people = await _call(hass, "list_people")
     assert people == {
-        "whitelist": [{"name": "Bob O'Neil", "user_id": "Bob_O.27Neil", "faces": 1}],
+        "whitelist": [{"name": "Bob O'Neil", "user_id": "Bob_O.27Neil", "faces": 1, "rules": None}],
         "blacklist": [],
     }
     removed = await _call(hass, "remove_person", tier="whitelist", name="Bob O'Neil")
@@ -502,7 +503,7 @@ async def test_offline_fallback_that_cannot_learn_a_face(
     assert enrolled["faces"] == 1
     assert "Bob was not added to the offline fallback" in caplog.text
     assert await _call(hass, "list_people", tier="whitelist") == {
-        "whitelist": [{"name": "Bob", "user_id": "Bob", "faces": 1}]
+        "whitelist": [{"name": "Bob", "user_id": "Bob", "faces": 1, "rules": None}]
     }
     removed = await _call(hass, "remove_person", tier="whitelist", name="Bob")
     assert removed == {"tier": "whitelist", "name": "Bob", "faces_deleted": 1}

@@ -36,6 +36,8 @@ COMMANDS: list[dict[str, Any]] = [
     {"type": "intruder_alert/review"},
     {"type": "intruder_alert/dismiss", "run_id": "x", "face_index": 0},
     {"type": "intruder_alert/people"},
+    {"type": "intruder_alert/person_rules", "tier": "whitelist", "name": "X"},
+    {"type": "intruder_alert/set_person_rules", "tier": "whitelist", "name": "X"},
     {
         "type": "intruder_alert/enroll_run_face",
         "run_id": "x",

@@ -26,6 +26,7 @@ from .evidence_export import async_setup_evidence_services
 from .media_source import SnapshotView
 from .panel import async_register_panel, async_unregister_panel_if_unused
 from .people_photos import PeoplePhotos
+from .person_rules import async_remove_rules
 from .pipeline import async_report_interrupted
 from .services import async_setup_services
 from .snapshots import SnapshotStore
@@ -142,6 +143,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry
 async def async_remove_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> None:
     """Removing the account deletes every face we kept: snapshots, people's photos, face stores.
 
+    And the people's rules.
+
     People enrolled in AWS stay in its collections (they are the user's, in their account);
     the README says how to delete them.
     """
@@ -151,6 +154,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntr
         await Store[dict[str, Any]](
             hass, 1, face_store_key(entry.entry_id, store_name)
         ).async_remove()
+    await async_remove_rules(hass, entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntry) -> bool:

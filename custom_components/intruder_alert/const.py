@@ -79,6 +79,8 @@ class EventType(StrEnum):
     BLACKLISTED_PERSON = "blacklisted_person"
     NO_FACE = "no_face"
     RECOGNITION_FAILED = "recognition_failed"
+    # A known person outside their rules (hours, end date, "not while armed"): an alert.
+    PERSON_OUTSIDE_RULES = "person_outside_rules"
 
 
 # Zone (config subentry) data.

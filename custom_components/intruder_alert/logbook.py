@@ -20,6 +20,7 @@ _ICONS = {
     "known_person": "mdi:account-check",
     "no_face": "mdi:account-off-outline",
     "recognition_failed": "mdi:alert-circle",
+    "person_outside_rules": "mdi:account-clock",
 }
 
 

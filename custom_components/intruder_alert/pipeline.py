@@ -22,6 +22,7 @@ from .engine.errors import AuthError, EngineError, NotFoundError
 from .engine.images import PreparedImage, annotate, crop, crop_box, prepare
 from .engine.recognition import Face, Recognition, Verdict, describe_faces
 from .issues import async_create_collection_issue
+from .person_rules import async_apply_person_rules
 from .snapshots import Snapshot
 
 _EVENT_TYPES = {
@@ -59,7 +60,13 @@ class Outcome:
 
     @property
     def result(self) -> EventType:
-        """What the run found, named like the event types (whatever the fail mode fired)."""
+        """What the run found, named like the event types (whatever the fail mode fired).
+
+        Known people only, one of them outside their rules: ``person_outside_rules`` (a stranger
+        or a blacklisted face in the frame still decides the type).
+        """
+        if self.verdict is Verdict.KNOWN and any(face.outside_rules for face in self.faces):
+            return EventType.PERSON_OUTSIDE_RULES
         return _EVENT_TYPES[self.verdict]
 
     @property
@@ -192,6 +199,8 @@ async def async_run(
                     ),
                 )
             )
+        # A known person outside their rules (hours, end date, armed) is an alert.
+        await async_apply_person_rules(hass, coordinator, outcome)
         if outcome.verdict is not Verdict.FAILED and snapshot is not None:
             outcome.annotated = store.annotated(snapshot)
         if disk_problem is not None:

@@ -1,4 +1,4 @@
-"""Actions: recognize, enroll_face, remove_person, list_people."""
+"""Actions: recognize, enroll_face, remove_person, list_people, set_person_rules."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from .engine.errors import (
 from .engine.images import PreparedImage
 from .history import async_history
 from .people_photos import async_forget_photo, async_keep_photo
+from .person_rules import RULE_FIELDS, async_forget_rules, async_rules_of, async_set_person_rules
 from .pipeline import async_prepare, async_run
 from .zone import Zone
 
@@ -43,6 +44,7 @@ SERVICE_RECOGNIZE = "recognize"
 SERVICE_ENROLL_FACE = "enroll_face"
 SERVICE_REMOVE_PERSON = "remove_person"
 SERVICE_LIST_PEOPLE = "list_people"
+SERVICE_SET_PERSON_RULES = "set_person_rules"
 
 ATTR_CAMERA = "camera_entity_id"
 ATTR_IMAGE_PATH = "image_path"
@@ -87,6 +89,14 @@ REMOVE_SCHEMA = vol.Schema(
     {**_ENTRY, vol.Required(ATTR_TIER): _TIER, vol.Required(ATTR_NAME): cv.string}
 )
 LIST_SCHEMA = vol.Schema({**_ENTRY, vol.Optional(ATTR_TIER): _TIER})
+SET_RULES_SCHEMA = vol.Schema(
+    {
+        **_ENTRY,
+        vol.Optional(ATTR_TIER, default=Tier.WHITELIST.value): _TIER,
+        vol.Required(ATTR_NAME): cv.string,
+        **RULE_FIELDS,
+    }
+)
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -368,6 +378,9 @@ async def async_enroll(
         LOGGER.warning("The panel could not note that %s was enrolled: %s", name, err)
     # The face the person was enrolled from, for the panel's People view (the latest one).
     await async_keep_photo(hass, coordinator, tier, enrolment, data)
+    if enrolment.new_person:
+        # Rules left behind by someone of that name removed elsewhere (the AWS console).
+        await async_forget_rules(hass, coordinator, tier, enrolment.name)
     await coordinator.async_refresh()
     return {
         "tier": tier,
@@ -429,6 +442,7 @@ async def async_remove(
     except OSError as err:
         LOGGER.warning("The panel could not note that %s was removed: %s", name, err)
     await async_forget_photo(hass, coordinator, tier, name)
+    await async_forget_rules(hass, coordinator, tier, name)
     await coordinator.async_refresh()
     return {"tier": tier, "name": name, "faces_deleted": deleted}
 
@@ -436,11 +450,17 @@ async def async_remove(
 async def _async_list(call: ServiceCall) -> ServiceResponse:
     coordinator = _coordinator(call)
     tiers = [call.data[ATTR_TIER]] if ATTR_TIER in call.data else [tier.value for tier in Tier]
+    rules = await async_rules_of(call.hass, coordinator.config_entry.entry_id)
 
     def list_all() -> dict[str, Any]:
         return {
             tier: [
-                {"name": person.name, "user_id": person.user_id, "faces": person.faces}
+                {
+                    "name": person.name,
+                    "user_id": person.user_id,
+                    "faces": person.faces,
+                    "rules": rules.shown(tier, person.user_id),
+                }
                 for person in coordinator.people.list(tier)
             ]
             for tier in tiers
@@ -448,6 +468,15 @@ async def _async_list(call: ServiceCall) -> ServiceResponse:
 
     try:
         return await call.hass.async_add_executor_job(list_all)
+    except EngineError as err:
+        raise engine_error(err) from err
+
+
+async def _async_set_rules(call: ServiceCall) -> ServiceResponse:
+    try:
+        return await async_set_person_rules(
+            call.hass, _coordinator(call), call.data[ATTR_TIER], call.data[ATTR_NAME], call.data
+        )
     except EngineError as err:
         raise engine_error(err) from err
 
@@ -480,4 +509,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_LIST_PEOPLE, _async_list, LIST_SCHEMA, SupportsResponse.ONLY
+    )
+    # Rules decide when a trusted person stops being trusted: for administrators too.
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_SET_PERSON_RULES,
+        _async_set_rules,
+        SET_RULES_SCHEMA,
+        SupportsResponse.OPTIONAL,
     )

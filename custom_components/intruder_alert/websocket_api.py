@@ -51,6 +51,12 @@ from .engine.recognition import Verdict
 from .history import RunFilter, RunHistory, async_history, decode_cursor, encode_cursor
 from .media_source import SNAPSHOT_URL
 from .people_photos import PeoplePhotos, photos_of
+from .person_rules import (
+    RULE_FIELDS,
+    async_get_person_rules,
+    async_rules_of,
+    async_set_person_rules,
+)
 from .services import async_enroll, async_remove, async_run_face, coordinator_for, engine_error
 from .snapshots import ANNOTATED_SUFFIX, index_line
 
@@ -382,7 +388,7 @@ async def ws_dismiss(
 @async_response
 @_translated
 async def ws_people(hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]) -> None:
-    """Everyone enrolled, per tier: face counts, the date and the photo (if enrolled here)."""
+    """Everyone enrolled, per tier: face counts, the date, the photo (if enrolled here), rules."""
     coordinator = coordinator_for(hass, msg.get("entry_id"))
     entry_id = coordinator.config_entry.entry_id
     history = async_history(hass, coordinator)
@@ -411,6 +417,7 @@ async def ws_people(hass: HomeAssistant, connection: ActiveConnection, msg: dict
         }
         return people, photos.kept()
 
+    rules = await async_rules_of(hass, entry_id)
     try:
         people, kept = await hass.async_add_executor_job(list_all)
     except EngineError as err:
@@ -418,6 +425,7 @@ async def ws_people(hass: HomeAssistant, connection: ActiveConnection, msg: dict
     signer = _Signer(hass, connection)
     for tier, persons in people.items():
         for person in persons:
+            person["rules"] = rules.shown(tier, person["user_id"])
             person["thumbnail_url"] = (
                 signer.sign(
                     PERSON_PHOTO_URL.format(entry_id=entry_id, tier=tier, user_id=person["user_id"])
@@ -426,6 +434,50 @@ async def ws_people(hass: HomeAssistant, connection: ActiveConnection, msg: dict
                 else None
             )
     connection.send_result(msg["id"], {"entry_id": entry_id} | people)
+
+
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/person_rules",
+        _ENTRY: cv.string,
+        vol.Required("tier"): _TIER,
+        vol.Required("name"): cv.string,
+    }
+)
+@require_admin
+@async_response
+@_translated
+async def ws_person_rules(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """One person's rules (``rules`` null: none, always allowed)."""
+    coordinator = coordinator_for(hass, msg.get("entry_id"))
+    result = await async_get_person_rules(hass, coordinator, msg["tier"], msg["name"])
+    connection.send_result(msg["id"], result)
+
+
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/set_person_rules",
+        _ENTRY: cv.string,
+        vol.Required("tier"): _TIER,
+        vol.Required("name"): cv.string,
+        **RULE_FIELDS,
+    }
+)
+@require_admin
+@async_response
+@_translated
+async def ws_set_person_rules(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Set (all empty: clear) one person's rules (the set_person_rules action's code path)."""
+    coordinator = coordinator_for(hass, msg.get("entry_id"))
+    try:
+        result = await async_set_person_rules(hass, coordinator, msg["tier"], msg["name"], msg)
+    except EngineError as err:
+        raise engine_error(err) from err
+    connection.send_result(msg["id"], result)
 
 
 @websocket_command(
@@ -735,6 +787,8 @@ def async_setup_websocket_api(hass: HomeAssistant) -> None:
         ws_dismiss,
         ws_release_evidence,
         ws_people,
+        ws_person_rules,
+        ws_set_person_rules,
         ws_enroll_run_face,
         ws_enroll_upload,
         ws_move,

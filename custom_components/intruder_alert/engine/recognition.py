@@ -96,6 +96,9 @@ class Face:
     # An unknown face's best candidate below the threshold (at least CLOSEST_FLOOR); None for
     # matched faces and for faces nobody comes close to.
     closest: Match | None = None
+    # Why a known face's person is not allowed now (their rules, set in Home Assistant):
+    # "outside_allowed_hours", "after_end_date", "while_armed_away"…; None when allowed.
+    outside_rules: str | None = None
 
     @property
     def tier(self) -> str | None:
@@ -113,6 +116,7 @@ class Face:
             "verdict": self.verdict.value,
             "unsearched_reasons": list(self.unsearched_reasons),
             "closest": self.closest.as_dict() if self.closest else None,
+            "outside_rules": self.outside_rules,
         }
 
     @property
@@ -155,9 +159,10 @@ def describe_faces(faces: list[Face]) -> str:
     """Who is who, in plain English: "Blacklisted: Eve 99 %; known: Alice; 2 unknown".
 
     Blacklisted faces first, with their similarity (and a note when the face is on the
-    whitelist too), then known faces, then the number of unknown faces with the closest
-    candidates some of them have, each once at their best ("2 unknown (closest: Bob 82 %, Eve 93 %
-    on the blacklist)"). Empty for no faces.
+    whitelist too), then known faces (those outside their rules first, each with why: "known:
+    Cleaner — outside allowed hours; known: Alice"), then the number of unknown faces with the
+    closest candidates some of them have, each once at their best ("2 unknown (closest: Bob 82 %,
+    Eve 93 % on the blacklist)"). Empty for no faces.
     """
     blacklisted = [
         f"{face.match.name} {percent(face.match.similarity)}"
@@ -165,15 +170,23 @@ def describe_faces(faces: list[Face]) -> str:
         for face in faces
         if face.verdict is Verdict.BLACKLISTED and face.match is not None
     ]
+    # Known people outside their rules first, each with why ("Cleaner — outside allowed hours").
+    outside = [
+        f"{face.match.name} — {face.outside_rules.replace('_', ' ')}"
+        for face in faces
+        if face.verdict is Verdict.KNOWN and face.match is not None and face.outside_rules
+    ]
     known = [
         face.match.name
         for face in faces
-        if face.verdict is Verdict.KNOWN and face.match is not None
+        if face.verdict is Verdict.KNOWN and face.match is not None and not face.outside_rules
     ]
     unknown = [face for face in faces if face.verdict is Verdict.UNKNOWN]
     parts = []
     if blacklisted:
         parts.append("blacklisted: " + ", ".join(blacklisted))
+    if outside:
+        parts.append("known: " + ", ".join(outside))
     if known:
         parts.append("known: " + ", ".join(known))
     if unknown:

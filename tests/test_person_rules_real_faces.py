@@ -1,0 +1,126 @@
+"""Per-person rules on real faces: the cleaner allowed on Tuesday mornings, and not while armed.
+
+The local Rekognition protocol server decides identities with the offline backend (dlib) on real
+photos; a zone on a camera entity with an alarm panel takes the frames; the clock is frozen at
+chosen times in Home Assistant's time zone (Berlin here: not the host's, not UTC).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+
+from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.pipeline import Outcome
+from homeassistant.core import HomeAssistant
+
+from .conftest import BLACKLIST, WHITELIST, SceneCamera, enroll_photo, zone_data
+from .faces import grace_hopper, jpeg, mirrored, rescaled
+from .rekognition_server import RealFacesRekognition, RekognitionServer
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# 2026-05-05 is a Tuesday; Berlin is UTC+2 then (summer time).
+TUESDAY = date(2026, 5, 5)
+PANEL = "alarm_control_panel.house"
+TUESDAY_MORNING = {"days": ["tue"], "start": "09:00", "end": "12:00"}
+
+
+def _at(day: date, clock: str) -> datetime:
+    return datetime.combine(day, time.fromisoformat(clock), BERLIN)
+
+
+@pytest.fixture
+def rekognition_server(socket_enabled: None) -> Generator[RekognitionServer]:
+    """The local Rekognition protocol server, deciding identities on real photos (dlib)."""
+    with RekognitionServer(RealFacesRekognition()) as server:
+        for collection in (WHITELIST, BLACKLIST):
+            server.service.handle("CreateCollection", {"CollectionId": collection})
+        yield server
+
+
+async def _set_rules(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
+    response = await hass.services.async_call(
+        DOMAIN, "set_person_rules", data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)
+
+
+async def _run_zone(
+    hass: HomeAssistant, entry: MockConfigEntry, camera: SceneCamera, frame: bytes
+) -> dict[str, Any]:
+    """The camera shows ``frame``; one run of the zone; the event it fired."""
+    camera.frame = frame
+    zone = next(iter(entry.runtime_data.zones.values()))
+    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
+    outcome: Outcome = await zone.async_run_once()
+    await hass.async_block_till_done()
+    fired = [event.data for event in events if event.data.get("run_id") == outcome.run_id]
+    assert len(fired) == 1  # one event per run
+    return dict(fired[0])
+
+
+@pytest.mark.parametrize("zones", [[zone_data(title="Hall", alarm_panel=PANEL)]])
+@pytest.mark.freeze_time(tick=True)
+async def test_the_cleaner_on_tuesday_morning_and_afternoon_and_while_armed_away(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    media_dir: Path,
+) -> None:
+    """Tuesday 09:00-12:00, not while armed away: known at 10:00, an alert at 15:00 and armed."""
+    await hass.config.async_set_time_zone("Europe/Berlin")
+    hass.states.async_set(PANEL, "disarmed")
+    await enroll_photo(hass, media_dir, "whitelist", "Cleaner", jpeg(grace_hopper()))
+    set_to = await _set_rules(
+        hass, name="Cleaner", windows=[TUESDAY_MORNING], not_while=["armed_away"]
+    )
+    assert set_to == {
+        "tier": "whitelist",
+        "name": "Cleaner",
+        "user_id": "Cleaner",
+        "rules": {"windows": [TUESDAY_MORNING], "until": None, "not_while": ["armed_away"]},
+    }
+    # The camera sees her as it would: never quite the enrolment photo.
+    seen = [jpeg(mirrored(grace_hopper())), jpeg(rescaled(grace_hopper(), 0.7))]
+
+    # Tuesday 10:00 in Berlin is 08:00 UTC: the rule is read in Home Assistant's time zone.
+    freezer.move_to(_at(TUESDAY, "10:00"))
+    morning = await _run_zone(hass, zone_entry, scene_camera, seen[0])
+    assert (morning["type"], morning["names"]) == ("known_person", ["Cleaner"])
+    assert morning["faces"][0]["outside_rules"] is None
+    assert morning["summary"] == "Known: Cleaner"
+
+    freezer.move_to(_at(TUESDAY, "15:00"))
+    data = await _run_zone(hass, zone_entry, scene_camera, seen[1])
+    assert data["type"] == "person_outside_rules"
+    assert data["verdict"] == "known"  # recognised; not allowed now
+    assert data["names"] == ["Cleaner"]
+    assert data["faces"][0]["outside_rules"] == "outside_allowed_hours"
+    assert data["summary"] == "Known: Cleaner — outside allowed hours"
+    assert hass.states.get("sensor.hall_last_verdict").state == "person_outside_rules"
+    assert hass.states.get("event.hall_recognition").attributes["event_type"] == (
+        "person_outside_rules"
+    )
+
+    # Back in her hours, but the house is armed away.
+    freezer.move_to(_at(TUESDAY, "10:30"))
+    hass.states.async_set(PANEL, "armed_away")
+    armed = await _run_zone(hass, zone_entry, scene_camera, seen[0])
+    assert armed["type"] == "person_outside_rules"
+    assert armed["faces"][0]["outside_rules"] == "while_armed_away"
+    assert armed["summary"] == "Known: Cleaner — while armed away"
+
+    # Cleared: always allowed again (today's behaviour).
+    cleared = await _set_rules(hass, name="Cleaner")
+    assert cleared["rules"] is None
+    again = await _run_zone(hass, zone_entry, scene_camera, seen[1])
+    assert again["type"] == "known_person"
