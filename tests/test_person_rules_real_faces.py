@@ -18,6 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
 from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
+from custom_components.intruder_alert.history import async_history
 from custom_components.intruder_alert.pipeline import Outcome
 from homeassistant.core import HomeAssistant
 
@@ -110,6 +111,11 @@ async def test_the_cleaner_on_tuesday_morning_and_afternoon_and_while_armed_away
     assert hass.states.get("event.hall_recognition").attributes["event_type"] == (
         "person_outside_rules"
     )
+    # The panel's run history keeps why (Visitors shows it).
+    history = async_history(hass, zone_entry.runtime_data)
+    kept = await hass.async_add_executor_job(history.get, data["run_id"])
+    assert kept is not None
+    assert kept["faces"][0]["outside_rules"] == "outside_allowed_hours"
 
     # Back in her hours, but the house is armed away.
     freezer.move_to(_at(TUESDAY, "10:30"))

@@ -57,6 +57,9 @@ def index_lock(folder: Path) -> threading.Lock:
         return _INDEX_LOCKS.setdefault(folder, threading.Lock())
 
 
+_OPTIONAL_FACE_KEYS = ("closest", "outside_rules", "visitor_id", "times_seen")
+
+
 def index_line(stem: str, record: dict[str, Any]) -> dict[str, Any]:
     """What the run history keeps of one run record (no bounding boxes, no paths)."""
     faces = []
@@ -68,8 +71,11 @@ def index_line(stem: str, record: dict[str, Any]) -> dict[str, Any]:
             "similarity": face.get("similarity"),
             "verdict": face.get("verdict"),
         }
-        if face.get("closest") is not None:
-            item["closest"] = face["closest"]
+        # What only some faces have: the closest candidate of an unknown face, why a known face
+        # was outside their rules, which remembered stranger it was.
+        for optional in _OPTIONAL_FACE_KEYS:
+            if face.get(optional) is not None:
+                item[optional] = face[optional]
         faces.append(item)
     return {
         "stem": stem,
