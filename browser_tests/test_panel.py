@@ -8,6 +8,7 @@ test sees what a user sees, and Home Assistant's REST API only sets the stage.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import re
 
@@ -40,7 +41,8 @@ COMMANDS = [
     {"type": "intruder_alert/remove", "tier": "whitelist", "name": "A"},
     {"type": "intruder_alert/zones"},
     {"type": "intruder_alert/recognise_now", "zone_id": "x"},
-    {"type": "intruder_alert/release_evidence", "run_id": "x"},
+    {"type": "intruder_alert/person_rules", "tier": "whitelist", "name": "A"},
+    {"type": "intruder_alert/set_person_rules", "tier": "whitelist", "name": "A"},
 ]
 
 
@@ -136,12 +138,32 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
     _recognise_now(page, "Known")
     expect(page.get_by_role("status")).to_contain_text("Grace Hopper")
 
-    # People: she is on the whitelist, with the face she was enrolled from; move her.
+    # People: she is on the whitelist, with the face she was enrolled from.
     _tab(page, "People")
     grace = page.locator('intruder-alert-people .person[data-name="Grace Hopper"]')
     expect(grace).to_have_attribute("data-tier", "whitelist")
     expect(grace).to_contain_text("1 face")
+    expect(grace).to_contain_text("Always allowed")
+    assert _loaded(page, "intruder-alert-people .person img.face") > 0
     screenshot(page, "panel-04-people")
+
+    # When she is allowed: a last day that has passed, so her next visit alerts.
+    grace.get_by_role("button", name="When allowed").click()
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    grace.get_by_label("Last allowed day").fill(yesterday)
+    screenshot(page, "panel-06-rules")
+    grace.get_by_role("button", name="Save rules").click()
+    expect(page.get_by_role("status")).to_contain_text("Rules of Grace Hopper saved")
+    expect(grace.locator(".rules")).to_contain_text("until")
+    _recognise_now(page, "Not allowed now")
+    expect(page.get_by_role("status")).to_contain_text("after their last allowed day")
+    assert api.state("sensor.front_door_last_verdict")["state"] == "person_outside_rules"
+    _tab(page, "People")
+    grace.get_by_role("button", name="When allowed").click()
+    grace.get_by_role("button", name="Always allow").click()
+    expect(grace.locator(".rules")).to_have_text("Always allowed")
+
+    # Move her to the blacklist.
     grace.get_by_role("button", name="Move to Blacklist").click()
     expect(page.get_by_role("status")).to_contain_text("Grace Hopper was moved to the Blacklist")
     expect(grace).to_have_attribute("data-tier", "blacklist")
@@ -175,7 +197,7 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
     # Visitors: newest first; a run opens full size with each face listed.
     _tab(page, "Visitors")
     runs = page.locator("intruder-alert-visitors button.run")
-    expect(runs).to_have_count(3)
+    expect(runs).to_have_count(4)
     expect(runs.first).to_contain_text("Blacklisted")
     runs.first.click()
     dialog = page.get_by_role("dialog")
@@ -193,8 +215,10 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
     expect(runs.first.locator(".chip.evidence")).to_have_count(0)
     dialog.get_by_role("button", name="Close").click()
     # The stranger seen while the zone was armed (no alarm panel: always) is still kept; the
-    # known visit never was.
-    expect(runs.nth(2).locator(".chip.evidence")).to_have_count(1)
+    # known visits (also the one outside her rules) never were.
+    expect(runs.nth(3).locator(".chip.evidence")).to_have_count(1)
+    expect(runs.nth(2).locator(".chip.evidence")).to_have_count(0)
+    expect(runs.nth(1)).to_contain_text("Not allowed now")
     expect(runs.nth(1).locator(".chip.evidence")).to_have_count(0)
     page.get_by_role("combobox", name="Verdict").select_option("unknown")
     expect(runs).to_have_count(1)

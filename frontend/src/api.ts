@@ -24,6 +24,11 @@ export interface RunFace {
   closest?: Closest | null;
   dismissed?: boolean;
   enrolled?: { tier: Tier; name: string } | null;
+  /** Why a known face was not allowed now ("outside_allowed_hours", "while_armed_away", …). */
+  outside_rules?: string | null;
+  /** A remembered stranger: the same id each time they come back. */
+  visitor_id?: string | null;
+  times_seen?: number | null;
   image_url: string | null;
 }
 
@@ -73,7 +78,17 @@ export interface ReviewFace {
   thumbnail_url: string | null;
 }
 
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/** When a whitelisted person is allowed (docs/websocket_api.md, "People's rules"). */
+export interface PersonRules {
+  windows: { days: Weekday[]; start: string; end: string }[];
+  until: string | null;
+  not_while: string[];
+}
+
 export interface Person {
+  rules?: PersonRules | null;
   name: string;
   user_id: string;
   faces: number;
@@ -167,6 +182,12 @@ export class IntruderAlertApi {
 
   remove(entryId: string | undefined, tier: Tier, name: string): Promise<unknown> {
     const message: Record<string, unknown> = { type: `${D}/remove`, tier, name };
+    if (entryId) message.entry_id = entryId;
+    return this.hass.callWS(message);
+  }
+
+  setPersonRules(entryId: string | undefined, name: string, rules: PersonRules): Promise<{ rules: PersonRules | null }> {
+    const message: Record<string, unknown> = { type: `${D}/set_person_rules`, tier: "whitelist", name, ...rules };
     if (entryId) message.entry_id = entryId;
     return this.hass.callWS(message);
   }

@@ -3,7 +3,9 @@
 import { LitElement, css, html, nothing } from "lit";
 import { IntruderAlertApi, errorText, type HomeAssistant, type People, type Person, type Tier } from "./api";
 import { formatDate, localize } from "./strings";
+import { rulesSummary } from "./rules";
 import { shared } from "./styles";
+import "./rules";
 
 const TIERS: Tier[] = ["whitelist", "blacklist"];
 
@@ -26,6 +28,7 @@ export class PeopleView extends LitElement {
     _error: { state: true },
     _done: { state: true },
     _confirm: { state: true },
+    _editing: { state: true },
   };
 
   declare hass: HomeAssistant;
@@ -36,6 +39,7 @@ export class PeopleView extends LitElement {
   declare _error: string;
   declare _done: string;
   declare _confirm: string;
+  declare _editing: string;
 
   constructor() {
     super();
@@ -44,6 +48,7 @@ export class PeopleView extends LitElement {
     this._error = "";
     this._done = "";
     this._confirm = "";
+    this._editing = "";
   }
 
   private t = (key: Parameters<typeof localize>[1], values?: Record<string, string | number>) =>
@@ -99,6 +104,22 @@ export class PeopleView extends LitElement {
             </div>
           </div>
         </div>
+        ${tier === "whitelist"
+          ? html`<div class="rules muted">${rulesSummary(this.hass, person.rules)}</div>`
+          : nothing}
+        ${this._editing === key
+          ? html`<intruder-alert-rules
+              .hass=${this.hass}
+              .account=${this.account}
+              .name=${person.name}
+              .rules=${person.rules}
+              @rules-saved=${() => {
+                this._editing = "";
+                this._done = this.t("rules.saved", { name: person.name });
+                this.dispatchEvent(new CustomEvent("library-changed", { bubbles: true, composed: true }));
+              }}
+            ></intruder-alert-rules>`
+          : nothing}
         ${this._confirm === key
           ? html`<p class="muted">${this.t("people.confirm_remove", { name: person.name, tier: this.t(`tier.${tier}`) })}</p>
               <div class="row">
@@ -109,6 +130,9 @@ export class PeopleView extends LitElement {
               <button ?disabled=${this._busy} @click=${() => this._act((api) => api.move(this.account, person.name, tier, other), this.t("people.moved", { name: person.name, tier: this.t(`tier.${other}`) }))}>
                 ${this.t("people.move_to", { tier: this.t(`tier.${other}`) })}
               </button>
+              ${tier === "whitelist"
+                ? html`<button ?disabled=${this._busy} aria-expanded=${this._editing === key ? "true" : "false"} @click=${() => (this._editing = this._editing === key ? "" : key)}>${this.t("rules.button")}</button>`
+                : nothing}
               <button class="danger" ?disabled=${this._busy} @click=${() => (this._confirm = key)}>${this.t("people.remove")}</button>
             </div>`}
       </div>

@@ -12,6 +12,8 @@ const en = {
   "verdict.blacklisted": "Blacklisted",
   "verdict.no_face": "No face",
   "verdict.failed": "Failed",
+  "type.person_outside_rules": "Not allowed now",
+  "type.loitering": "Loitering",
   "tier.whitelist": "Whitelist",
   "tier.blacklist": "Blacklist",
   "tier.whitelist.hint": "people who belong",
@@ -84,6 +86,42 @@ const en = {
   "zones.recognise_now": "Recognise now",
   "zones.recognising": "Recognising…",
   "zones.result": "{zone}: {verdict}",
+  "rules.button": "When allowed",
+  "rules.always": "Always allowed",
+  "rules.title": "When {name} is allowed",
+  "rules.intro": "Outside these times a visit by {name} alerts like a stranger's (\"outside allowed hours\"). No rules: always allowed.",
+  "rules.window": "Time window",
+  "rules.add_window": "Add a time window",
+  "rules.remove_window": "Remove",
+  "rules.from": "From",
+  "rules.to": "To",
+  "rules.until": "Last allowed day",
+  "rules.not_while": "Not while the alarm panel is",
+  "rules.save": "Save rules",
+  "rules.clear": "Always allow",
+  "rules.saved": "Rules of {name} saved",
+  "rules.summary.until": "until {date}",
+  "rules.summary.not_while": "not while {states}",
+  "day.mon": "Mon",
+  "day.tue": "Tue",
+  "day.wed": "Wed",
+  "day.thu": "Thu",
+  "day.fri": "Fri",
+  "day.sat": "Sat",
+  "day.sun": "Sun",
+  "state.armed_away": "armed away",
+  "state.armed_home": "armed home",
+  "state.armed_night": "armed night",
+  "state.armed_vacation": "armed vacation",
+  "state.armed_custom_bypass": "armed custom bypass",
+  "outside.outside_allowed_hours": "outside allowed hours",
+  "outside.after_end_date": "after their last allowed day",
+  "outside.while_armed_away": "while armed away",
+  "outside.while_armed_home": "while armed home",
+  "outside.while_armed_night": "while armed night",
+  "outside.while_armed_vacation": "while armed vacation",
+  "outside.while_armed_custom_bypass": "while armed custom bypass",
+  "outside.rules_unreadable": "rules could not be read",
   loading: "Loading…",
   retry: "Try again",
 };
@@ -94,7 +132,7 @@ const tables: Record<string, Partial<Record<StringKey, string>>> = { en };
 export function localize(hass: HomeAssistant | undefined, key: StringKey, values: Record<string, string | number> = {}): string {
   const language = hass?.language ?? "en";
   const table = tables[language] ?? tables[language.split("-")[0]] ?? en;
-  const text = table[key] ?? en[key];
+  const text: string = table[key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name: string) => (name in values ? String(values[name]) : `{${name}}`));
 }
 

@@ -107,6 +107,11 @@ export const shared = css`
   .message.info {
     background: rgba(3, 169, 244, 0.12);
   }
+  .outside {
+    color: var(--error-color, #db4437);
+    font-size: 13px;
+    font-weight: 500;
+  }
   .face-row {
     display: flex;
     gap: 12px;

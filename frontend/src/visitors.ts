@@ -1,7 +1,7 @@
 // Visitors: every run, newest first, paged and filtered; a run opens full size with its faces.
 import { LitElement, css, html, nothing } from "lit";
 import { IntruderAlertApi, errorText, type HomeAssistant, type People, type Run, type RunFilter, type Verdict, type Zone } from "./api";
-import { backendName, faceSummary } from "./faces";
+import { backendName, faceSummary, runChip } from "./faces";
 import { formatTime, localize } from "./strings";
 import { shared } from "./styles";
 import "./face-actions";
@@ -148,7 +148,7 @@ export class VisitorsView extends LitElement {
           ? html`<img class="thumb" src=${run.thumbnail_url} alt="" loading="lazy" />`
           : html`<div class="thumb none muted">${this.t("visitors.no_snapshot")}</div>`}
         <div class="row head">
-          <span class="chip ${run.verdict}">${this.t(`verdict.${run.verdict}`)}</span>
+          ${runChip(this.hass, run)}
           ${run.evidence ? html`<span class="chip evidence">${this.t("run.evidence")}</span>` : nothing}
           <span class="zone">${run.zone}</span>
         </div>
@@ -173,7 +173,7 @@ export class VisitorsView extends LitElement {
             <h2>${this.t("run.title", { zone: run.zone, time: formatTime(this.hass, run.time) })}</h2>
             <button @click=${() => (this._open = undefined)}>${this.t("run.close")}</button>
           </div>
-          <div class="row"><span class="chip ${run.verdict}">${this.t(`verdict.${run.verdict}`)}</span><span class="muted">${this.t("run.backend", { backend: backendName(this.hass, run.backend) })}</span></div>
+          <div class="row">${runChip(this.hass, run)}<span class="muted">${this.t("run.backend", { backend: backendName(this.hass, run.backend) })}</span></div>
           ${run.reason ? html`<p class="muted">${this.t("run.reason", { reason: run.reason })}</p>` : nothing}
           ${run.evidence
             ? html`<div class="row evidence"><span class="chip evidence">${this.t("run.evidence")}</span><span class="muted">${this.t("run.evidence_kept")}</span><button @click=${() => this._release(run)}>${this.t("run.release")}</button></div>`

@@ -1,7 +1,7 @@
 // Zones: each zone's sources, armed state, last run, and "Recognise now".
 import { LitElement, css, html, nothing } from "lit";
 import { IntruderAlertApi, errorText, type HomeAssistant, type Run, type Zone } from "./api";
-import { faceSummary } from "./faces";
+import { faceSummary, runChip, runLabel } from "./faces";
 import { formatTime, localize } from "./strings";
 import { shared } from "./styles";
 
@@ -60,7 +60,7 @@ export class ZonesView extends LitElement {
           <dt>${this.t("zones.last_run")}</dt>
           <dd class="last-run">
             ${zone.last_run
-              ? html`<span class="chip ${zone.last_run.verdict}">${this.t(`verdict.${zone.last_run.verdict}`)}</span>
+              ? html`${runChip(this.hass, zone.last_run)}
                   ${zone.last_run.names.join(", ")} <span class="muted">${formatTime(this.hass, zone.last_run.time)}</span>`
               : html`<span class="muted">${this.t("zones.never")}</span>`}
           </dd>
@@ -79,7 +79,7 @@ export class ZonesView extends LitElement {
       ${result
         ? html`<div class="card result" role="status">
             <div class="row">
-              <strong>${this.t("zones.result", { zone: result.zone, verdict: this.t(`verdict.${result.verdict}`) })}</strong>
+              <strong>${this.t("zones.result", { zone: result.zone, verdict: runLabel(this.hass, result) })}</strong>
               ${result.reason ? html`<span class="muted">${result.reason}</span>` : nothing}
             </div>
             <div class="faces">${result.faces.map((face) => faceSummary(this.hass, face))}</div>
