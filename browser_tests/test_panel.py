@@ -124,6 +124,10 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
     _tab(page, "Review")
     pending = page.locator("intruder-alert-review .pending")
     expect(pending).to_have_count(1)
+    # The escalation notification's "Add as…" opens Review at exactly that face.
+    run_id = pending.get_attribute("data-run-id")
+    page.goto(f"{api.url}/intruder-alert/review?run_id={run_id}&face_index=0")
+    expect(page.locator("intruder-alert-review .pending.wanted")).to_have_count(1)
     expect(pending).to_contain_text("Nobody enrolled looks alike")
     assert _loaded(page, "intruder-alert-review img.face") > 0
     screenshot(page, "panel-03-review")

@@ -43,6 +43,20 @@ export class ReviewView extends LitElement {
     }
   }
 
+  /** The face a notification's "Add as…" points at (?run_id=…&face_index=…), brought into view. */
+  private get _wanted(): string {
+    const query = new URLSearchParams(window.location.search);
+    return query.has("run_id") ? `${query.get("run_id")}:${query.get("face_index") ?? "0"}` : "";
+  }
+
+  protected updated(): void {
+    const card = this.renderRoot.querySelector<HTMLElement>(".pending.wanted");
+    if (card && !card.dataset.shown) {
+      card.dataset.shown = "1";
+      card.scrollIntoView({ block: "center" });
+    }
+  }
+
   private async _decided(event: CustomEvent<{ tier?: string; name?: string }>): Promise<void> {
     const { tier, name } = event.detail;
     this._saved = name && tier ? this.t("face.saved", { name, tier: this.t(`tier.${tier}` as "tier.whitelist") }) : "";
@@ -61,7 +75,7 @@ export class ReviewView extends LitElement {
           ? html`<p class="muted">${this.t("review.empty")}</p>`
           : html`<div class="grid">
               ${this._faces.map(
-                (face) => html`<div class="card pending" data-run-id=${face.run_id} data-face-index=${face.face_index}>
+                (face) => html`<div class="card pending ${this._wanted === `${face.run_id}:${face.face_index}` ? "wanted" : ""}" data-run-id=${face.run_id} data-face-index=${face.face_index}>
                   <div class="row top">
                     ${face.image_url ? html`<img class="face big" src=${face.image_url} alt="" loading="lazy" />` : nothing}
                     <div>
@@ -84,6 +98,10 @@ export class ReviewView extends LitElement {
   static styles = [
     shared,
     css`
+      .pending.wanted {
+        border-color: var(--primary-color);
+        box-shadow: 0 0 0 2px var(--primary-color);
+      }
       .pending {
         display: flex;
         flex-direction: column;
