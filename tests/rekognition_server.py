@@ -579,10 +579,23 @@ class RealFacesRekognition(FakeRekognition):
                 }
             if operation == "SearchUsersByImage":
                 return local.search_users(cid, image, params.get("UserMatchThreshold", 80.0))
+            if operation == "SearchFacesByImage":
+                # The strangers' collection: faces of no user, named by ExternalImageId.
+                answer = local.search_faces(cid, image, params.get("FaceMatchThreshold", 80.0))
+                if "SearchedFaceBoundingBox" not in answer:
+                    raise ServiceError(
+                        "InvalidParameterException",
+                        "There are no faces in the image. Should be at least 1.",
+                    )
+                answer["FaceMatches"] = answer["FaceMatches"][: params.get("MaxFaces", 100)]
+                return answer
             if operation == "DetectFaces":
                 return {"FaceDetails": local.detect_faces(image)}
             if operation == "IndexFaces":
-                return local.index_face(cid, {"Bytes": image}, params.get("ExternalImageId", ""))
+                answer = local.index_face(cid, {"Bytes": image}, params.get("ExternalImageId", ""))
+                for record in answer["FaceRecords"]:
+                    record["Face"]["ExternalImageId"] = params.get("ExternalImageId", "")
+                return answer
             if operation == "CreateUser":
                 if not local.create_user(cid, params["UserId"]):
                     raise ServiceError("ConflictException", "User already exists")

@@ -473,7 +473,13 @@ async def test_owner_email_minor_events_never_hold_back_a_stranger(
 ) -> None:
     """An email about motion without a face does not rate-limit the stranger who follows."""
     owner = await _smtp_recipient(hass, inbox, OWNER, "Owner")
-    verdicts = ["unknown_person", "blacklisted_person", "recognition_failed", "no_face"]
+    verdicts = [
+        "unknown_person",
+        "loitering",
+        "blacklisted_person",
+        "recognition_failed",
+        "no_face",
+    ]
     await _automations(
         hass, ("email_owner", {"recipients": [owner], "interval": 5, "verdicts": verdicts})
     )
@@ -514,7 +520,9 @@ async def test_owner_email_minor_events_never_hold_back_a_stranger(
     await _time_passes(freezer, timedelta(minutes=1))
     scene_camera.frame = portrait("mallory")
     await _motion(hass, zone_entry)
-    await wait_until(lambda: _subjects(inbox) == [no_face, stranger, no_face, stranger])
+    # Seen a third time today: the stranger loiters.
+    loitering = "Intruder Alert: loitering at Front door"
+    await wait_until(lambda: _subjects(inbox) == [no_face, stranger, no_face, loitering])
     # ... and only that one.
     await _time_passes(freezer, timedelta(minutes=1))
     await _motion(hass, zone_entry)

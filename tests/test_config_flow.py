@@ -389,6 +389,9 @@ async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry, aws: 
         CONF_PRICE_PER_CALL: 0.001,
         "alarm_budget": 30,
         "local_fallback": False,
+        "strangers_days": 14,
+        "loitering_count": 3,
+        "loitering_hours": 24,
     }
     with pytest.raises(InvalidData) as refused:
         await hass.config_entries.options.async_configure(

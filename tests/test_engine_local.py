@@ -137,7 +137,7 @@ def test_group_photo_cannot_enrol_and_state_persists() -> None:
     restored = LocalFaces(saved)
     assert [person.name for person in People(restored, COLLECTIONS).list("blacklist")] == ["Grace"]
     face = next(iter(saved["collections"]["bl"]["faces"].values()))
-    assert set(face) == {"embedding", "external_id", "user_id"}
+    assert set(face) == {"embedding", "external_id", "user_id", "indexed"}
     assert len(face["embedding"]) == 128
 
 

@@ -16,6 +16,7 @@ from custom_components.intruder_alert.const import (
     DEFAULT_WHITELIST_COLLECTION,
 )
 from custom_components.intruder_alert.engine.rekognition import PROBE_PREFIX
+from custom_components.intruder_alert.engine.strangers import strangers_collection
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINE = ROOT / "custom_components" / "intruder_alert" / "engine"
@@ -39,6 +40,7 @@ RESOURCE_TYPES = {
     "rekognition:IndexFaces": "collection",
     "rekognition:ListFaces": "collection",
     "rekognition:ListUsers": "collection",
+    "rekognition:SearchFacesByImage": "collection",
     "rekognition:SearchUsersByImage": "collection",
     "rekognition:CreateCollection": "*",
     "rekognition:DetectFaces": "*",
@@ -112,7 +114,11 @@ def test_iam_policy_covers_what_the_integration_touches() -> None:
         for statement in _statements()
         for action in statement["Action"]
     }
-    for collection in (DEFAULT_WHITELIST_COLLECTION, DEFAULT_BLACKLIST_COLLECTION):
+    for collection in (
+        DEFAULT_WHITELIST_COLLECTION,
+        DEFAULT_BLACKLIST_COLLECTION,
+        strangers_collection(DEFAULT_WHITELIST_COLLECTION),
+    ):
         arn = f"arn:aws:rekognition:REGION:ACCOUNT:collection/{collection}"
         assert any(fnmatchcase(arn, pattern) for pattern in resources["collection"])
     for key in (f"{PROBE_PREFIX}probe", f"{PROBE_PREFIX}enrol/0123abcd.jpg"):

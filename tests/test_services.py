@@ -93,10 +93,16 @@ async def test_recognize_file_fires_event_with_the_contract(
         "verdict": "known",
         "unsearched_reasons": [],
         "closest": None,
+        # Remembered strangers: only an unknown face is one.
+        "visitor_id": None,
+        "times_seen": None,
+        "first_seen": None,
+        "last_seen": None,
         "outside_rules": None,
     }
     assert response["summary"] == "Known: Alice; 2 unknown"
-    assert response["api_calls"] == 6
+    # Both tiers and the remembered strangers, for the frame and for each of the 2 crops.
+    assert response["api_calls"] == 9
     assert response["config_entry_id"] == server_entry.entry_id
     assert len(events) == 1
     assert events[0].data == response
@@ -387,11 +393,15 @@ async def test_usage_sensors(
     """Calls today and their cost follow each recognition."""
     await _call(hass, "recognize", image_path=_write(media_dir, "v.jpg", FAMILY_AND_INTRUDER))
     await hass.async_block_till_done()
-    # Two DescribeCollection at setup, six searches.
-    assert hass.states.get("sensor.intruder_alert_eu_west_1_rekognition_calls_today").state == "8"
+    # Two DescribeCollection at setup, six searches and three in the strangers' collection
+    # (not made yet). After the event the three strangers are remembered: IndexFaces each, the
+    # first after making the collection (IndexFaces, DescribeCollection, CreateCollection).
+    assert hass.states.get("sensor.intruder_alert_eu_west_1_rekognition_calls_today").state == "17"
+    # Billed: the six tier searches and three IndexFaces (the calls that found no strangers'
+    # collection did nothing, and cost nothing).
     assert float(
         hass.states.get("sensor.intruder_alert_eu_west_1_estimated_cost_today").state
-    ) == pytest.approx(0.006)
+    ) == pytest.approx(0.009)
 
 
 async def test_people_actions_name_the_aws_problem(

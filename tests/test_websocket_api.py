@@ -46,6 +46,7 @@ COMMANDS: list[dict[str, Any]] = [
         "name": "X",
     },
     {"type": "intruder_alert/enroll_upload", "tier": "whitelist", "name": "X", "image": "AA=="},
+    {"type": "intruder_alert/enroll_visitor", "visitor_id": "x", "tier": "whitelist", "name": "X"},
     {"type": "intruder_alert/move", "name": "X", "from_tier": "whitelist", "to_tier": "blacklist"},
     {"type": "intruder_alert/remove", "tier": "whitelist", "name": "X"},
     {"type": "intruder_alert/zones"},
@@ -218,7 +219,8 @@ async def test_one_run_with_every_face(
     run = await panel.result("run", run_id=group.run_id)
     assert run["run_id"] == group.run_id
     assert run["status"] == "done"
-    assert run["api_calls"] == 6
+    # Both tiers and the remembered strangers, for the frame and each of its 2 crops.
+    assert run["api_calls"] == 9
     assert run["similarity"] is None  # the verdict (unknown) was decided by a stranger
     assert len(run["faces"]) == 3
     assert set(run["faces"][2]) >= {"bounding_box", "conflict", "unsearched_reasons", "image_url"}

@@ -62,6 +62,8 @@ from .const import (
     CONF_FRAMES,
     CONF_GPIO_BACKEND,
     CONF_LOCAL_FALLBACK,
+    CONF_LOITERING_COUNT,
+    CONF_LOITERING_HOURS,
     CONF_MOTION_ENTITY,
     CONF_MOTION_PIN,
     CONF_MOTION_SOURCE,
@@ -71,6 +73,7 @@ from .const import (
     CONF_S3_BUCKET,
     CONF_SECRET_ACCESS_KEY,
     CONF_SNAPSHOT_RETENTION_DAYS,
+    CONF_STRANGERS_DAYS,
     CONF_WHITELIST_COLLECTION,
     CONF_WHITELIST_THRESHOLD,
     DEFAULT_ALARM_BUDGET,
@@ -81,9 +84,12 @@ from .const import (
     DEFAULT_COOLDOWN,
     DEFAULT_FAIL_MODE,
     DEFAULT_FRAMES,
+    DEFAULT_LOITERING_COUNT,
+    DEFAULT_LOITERING_HOURS,
     DEFAULT_PRICE_PER_CALL,
     DEFAULT_REGION,
     DEFAULT_SNAPSHOT_RETENTION_DAYS,
+    DEFAULT_STRANGERS_DAYS,
     DEFAULT_WHITELIST_COLLECTION,
     DEFAULT_WHITELIST_THRESHOLD,
     DOMAIN,
@@ -91,6 +97,7 @@ from .const import (
     LOCAL_REQUIREMENTS,
     LOGGER,
     MAX_ALARM_BUDGET,
+    MAX_STRANGERS_DAYS,
     MAX_THRESHOLD,
     MIN_ALARM_BUDGET,
     MIN_THRESHOLD,
@@ -479,6 +486,35 @@ OPTIONS_SCHEMA = vol.Schema(
             ),
             vol.Coerce(int),
             vol.Range(min=MIN_ALARM_BUDGET, max=MAX_ALARM_BUDGET),
+        ),
+        vol.Required(CONF_STRANGERS_DAYS, default=DEFAULT_STRANGERS_DAYS): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(
+                    min=0,
+                    max=MAX_STRANGERS_DAYS,
+                    step=1,
+                    unit_of_measurement="days",
+                    mode=NumberSelectorMode.BOX,
+                )
+            ),
+            vol.Coerce(int),
+            vol.Range(min=0, max=MAX_STRANGERS_DAYS),
+        ),
+        vol.Required(CONF_LOITERING_COUNT, default=DEFAULT_LOITERING_COUNT): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(min=2, max=50, step=1, mode=NumberSelectorMode.BOX)
+            ),
+            vol.Coerce(int),
+            vol.Range(min=2, max=50),
+        ),
+        vol.Required(CONF_LOITERING_HOURS, default=DEFAULT_LOITERING_HOURS): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(
+                    min=1, max=720, step=1, unit_of_measurement="h", mode=NumberSelectorMode.BOX
+                )
+            ),
+            vol.Coerce(int),
+            vol.Range(min=1, max=720),
         ),
     }
 )

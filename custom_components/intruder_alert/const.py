@@ -34,6 +34,11 @@ CONF_PRICE_PER_CALL: Final = "price_per_call"
 CONF_ALARM_BUDGET: Final = "alarm_budget"
 # Rekognition accounts: recognise on this device when the cloud fails.
 CONF_LOCAL_FALLBACK: Final = "local_fallback"
+# Remembered strangers: for how many days (0: off), and how many sightings within how many
+# hours make a stranger loiter.
+CONF_STRANGERS_DAYS: Final = "strangers_days"
+CONF_LOITERING_COUNT: Final = "loitering_count"
+CONF_LOITERING_HOURS: Final = "loitering_hours"
 
 DEFAULT_WHITELIST_THRESHOLD: Final = 90.0
 DEFAULT_BLACKLIST_THRESHOLD: Final = 95.0
@@ -44,6 +49,10 @@ DEFAULT_ALARM_BUDGET: Final = 30
 MIN_ALARM_BUDGET: Final = 10
 MAX_ALARM_BUDGET: Final = 120
 MIN_THRESHOLD: Final = 50.0
+DEFAULT_STRANGERS_DAYS: Final = 14
+MAX_STRANGERS_DAYS: Final = 365
+DEFAULT_LOITERING_COUNT: Final = 3
+DEFAULT_LOITERING_HOURS: Final = 24
 MAX_THRESHOLD: Final = 100.0
 
 
@@ -79,6 +88,9 @@ class EventType(StrEnum):
     BLACKLISTED_PERSON = "blacklisted_person"
     NO_FACE = "no_face"
     RECOGNITION_FAILED = "recognition_failed"
+    # An unknown person seen at least the loitering count of times within the loitering hours
+    # (remembered strangers): the run's type instead of unknown_person.
+    LOITERING = "loitering"
     # A known person outside their rules (hours, end date, "not while armed"): an alert.
     PERSON_OUTSIDE_RULES = "person_outside_rules"
 

@@ -62,6 +62,7 @@ from .engine.rekognition import CollectionInfo, Rekognition
 from .engine.usage import ApiUsage
 from .issues import async_create_collection_issue, async_delete_collection_issue
 from .snapshots import SnapshotStore
+from .strangers import Strangers, async_setup_strangers
 
 if TYPE_CHECKING:
     from .zone import Zone
@@ -75,7 +76,7 @@ type IntruderAlertConfigEntry = ConfigEntry[IntruderAlertCoordinator]
 
 # Face stores of an account (embeddings, biometric data): the offline backend's own, and the
 # offline fallback's of a cloud account.
-FACE_STORES = ("faces", "fallback_faces")
+FACE_STORES = ("faces", "fallback_faces", "stranger_faces", "strangers")
 
 
 def face_store_key(entry_id: str, store_name: str) -> str:
@@ -129,6 +130,8 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
         self.last_unknown_faces: dict[str | None, bytes | None] = {}
         # Zones by subentry id, running while the entry is loaded.
         self.zones: dict[str, Zone] = {}
+        # Remembered strangers (None when the account's strangers_days option is 0).
+        self.strangers: Strangers | None = None
 
     @property
     def thresholds(self) -> Thresholds:
@@ -182,6 +185,7 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
             )
         self.recognizer = Recognizer(self.backend, collections)
         self.people = People(self.backend, collections, data.get(CONF_S3_BUCKET))
+        self.strangers = await async_setup_strangers(self)
         if not self.is_local and self.config_entry.options.get(CONF_LOCAL_FALLBACK):
             fallback = await self._async_local_backend(collections, "fallback_faces")
             self.fallback_recognizer = Recognizer(fallback, collections)

@@ -18,6 +18,7 @@ _ICONS = {
     "blacklisted_person": "mdi:account-alert",
     "unknown_person": "mdi:account-question",
     "known_person": "mdi:account-check",
+    "loitering": "mdi:account-search",
     "no_face": "mdi:account-off-outline",
     "recognition_failed": "mdi:alert-circle",
     "person_outside_rules": "mdi:account-clock",

@@ -24,6 +24,7 @@ from .engine.recognition import Face, Recognition, Verdict, describe_faces
 from .issues import async_create_collection_issue
 from .person_rules import async_apply_person_rules
 from .snapshots import Snapshot
+from .strangers import async_after_event, note_sightings
 
 _EVENT_TYPES = {
     Verdict.KNOWN: EventType.KNOWN_PERSON,
@@ -55,6 +56,8 @@ class Outcome:
     run_id: str = field(default_factory=ulid_now)
     # Whether the run fired an event (test calls and "record only" failures do not).
     fired: bool = False
+    # Whether one of the run's strangers has been seen often enough lately to be loitering.
+    loitering: bool = False
     # Whether the zone was armed when the run started (None: no zone); kept in the run's record.
     armed: bool | None = None
 
@@ -67,6 +70,8 @@ class Outcome:
         """
         if self.verdict is Verdict.KNOWN and any(face.outside_rules for face in self.faces):
             return EventType.PERSON_OUTSIDE_RULES
+        if self.verdict is Verdict.UNKNOWN and self.loitering:
+            return EventType.LOITERING
         return _EVENT_TYPES[self.verdict]
 
     @property
@@ -205,9 +210,13 @@ async def async_run(
             outcome.annotated = store.annotated(snapshot)
         if disk_problem is not None:
             outcome.reason = "; ".join(filter(None, (outcome.reason, disk_problem)))
+    # Each unknown face: which remembered stranger, how often seen (a test call only looks).
+    note_sightings(coordinator, frame, outcome, record=fire_event)
     # The alarm goes first; the annotated copy and the run's record follow it.
     data = _announce(hass, coordinator, outcome, fire_event)
     await _async_after_announce(hass, coordinator, frame, outcome, data)
+    # Then a new stranger's face is remembered.
+    await async_after_event(hass, coordinator, frame, outcome)
     _log_run(outcome, hass.loop.time() - started)
     return outcome
 

@@ -38,6 +38,7 @@ from .history import async_history
 from .people_photos import async_forget_photo, async_keep_photo
 from .person_rules import RULE_FIELDS, async_forget_rules, async_rules_of, async_set_person_rules
 from .pipeline import async_prepare, async_run
+from .strangers import ATTR_VISITOR_ID, async_enroll_visitor_action
 from .zone import Zone
 
 SERVICE_RECOGNIZE = "recognize"
@@ -81,6 +82,8 @@ ENROLL_SCHEMA = vol.Schema(
         # A past run's face: exactly the face its event showed (the face index is its position).
         vol.Optional(ATTR_RUN_ID): cv.string,
         vol.Optional(ATTR_FACE_INDEX): vol.All(vol.Coerce(int), vol.Range(min=0)),
+        # A remembered stranger: enrolled from their best kept faces (strangers.py).
+        vol.Optional(ATTR_VISITOR_ID): cv.string,
         vol.Required(ATTR_TIER): _TIER,
         vol.Required(ATTR_NAME): cv.string,
     }
@@ -324,6 +327,8 @@ async def _async_recognize(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_enroll(call: ServiceCall) -> ServiceResponse:
+    if ATTR_VISITOR_ID in call.data:
+        return await async_enroll_visitor_action(call)
     coordinator = _coordinator(call)
     data = await _async_image(call, coordinator)
     response = await async_enroll(

@@ -59,6 +59,7 @@ from .person_rules import (
 )
 from .services import async_enroll, async_remove, async_run_face, coordinator_for, engine_error
 from .snapshots import ANNOTATED_SUFFIX, index_line
+from .strangers import account_of_visitor, async_enroll_visitor, visitors_of
 
 FACE_URL = f"/api/{DOMAIN}/faces/{{entry_id}}/{{run_id}}/{{index}}"
 THUMBNAIL_URL = f"/api/{DOMAIN}/thumbnails/{{entry_id}}/{{name}}"
@@ -261,7 +262,16 @@ async def ws_runs(hass: HomeAssistant, connection: ActiveConnection, msg: dict[s
     )
 
 
-_RECORD_EXTRAS = ("bounding_box", "conflict", "unsearched_reasons")
+_RECORD_EXTRAS = (
+    "bounding_box",
+    "conflict",
+    "unsearched_reasons",
+    # The remembered stranger the face was, as the run's event said (null for others).
+    "visitor_id",
+    "times_seen",
+)
+# A review face that is no remembered stranger (or one forgotten since).
+_NO_VISITOR: dict[str, Any] = {"visitor_id": None, "times_seen": None}
 
 
 @websocket_command(
@@ -334,9 +344,12 @@ async def ws_review(hass: HomeAssistant, connection: ActiveConnection, msg: dict
     """Unknown faces of kept runs nobody has enrolled or dismissed yet, newest first."""
     limit: int = msg["limit"]
     found: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    # Each account's remembered strangers, by (run, face): the panel groups faces by visitor.
+    visitors: dict[str, dict[tuple[str, int], dict[str, Any]]] = {}
     for coordinator in _loaded(hass, msg.get("entry_id")):
         history = async_history(hass, coordinator)
         entry_id = coordinator.config_entry.entry_id
+        visitors[entry_id] = visitors_of(coordinator)
         pairs = await hass.async_add_executor_job(history.review, limit)
         found.extend((entry_id, run, face) for run, face in pairs)
     found.sort(key=lambda item: item[1]["_key"], reverse=True)
@@ -353,6 +366,7 @@ async def ws_review(hass: HomeAssistant, connection: ActiveConnection, msg: dict
                 "zone": run.get("zone"),
                 "device_id": run.get("device_id"),
                 "closest": face.get("closest"),
+                **visitors[entry_id].get((str(run["run_id"]), int(face["index"])), _NO_VISITOR),
                 "image_url": shown["faces"][0]["image_url"],
                 "snapshot_url": shown["snapshot_url"],
                 "thumbnail_url": shown["thumbnail_url"],
@@ -503,6 +517,30 @@ async def ws_enroll_run_face(
     result = await async_enroll(
         hass, coordinator, msg["tier"], msg["name"], data, run_face=(run_id, index)
     )
+    connection.send_result(msg["id"], result)
+
+
+@websocket_command(
+    {
+        vol.Required("type"): f"{DOMAIN}/enroll_visitor",
+        _ENTRY: cv.string,
+        vol.Required("visitor_id"): cv.string,
+        vol.Required("tier"): _TIER,
+        vol.Required("name"): cv.string,
+    }
+)
+@require_admin
+@async_response
+@_translated
+async def ws_enroll_visitor(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Enrol a remembered stranger from their best faces (enroll_face with visitor_id)."""
+    visitor_id: str = msg["visitor_id"]
+    coordinator = account_of_visitor(hass, msg.get("entry_id"), visitor_id)
+    if coordinator is None:
+        coordinator = coordinator_for(hass, msg.get("entry_id"))
+    result = await async_enroll_visitor(hass, coordinator, visitor_id, msg["tier"], msg["name"])
     connection.send_result(msg["id"], result)
 
 
@@ -791,6 +829,7 @@ def async_setup_websocket_api(hass: HomeAssistant) -> None:
         ws_set_person_rules,
         ws_enroll_run_face,
         ws_enroll_upload,
+        ws_enroll_visitor,
         ws_move,
         ws_remove,
         ws_zones,

@@ -25,8 +25,15 @@ class FaceBackend(Protocol):
     def search_users(self, collection_id: str, jpeg: bytes, threshold: float) -> dict[str, Any]:
         """SearchUsersByImage."""
 
+    def search_faces(self, collection_id: str, jpeg: bytes, threshold: float) -> dict[str, Any]:
+        """SearchFacesByImage (the largest face against a collection's faces)."""
+
     def index_face(
-        self, collection_id: str, image: dict[str, Any], external_id: str
+        self,
+        collection_id: str,
+        image: dict[str, Any],
+        external_id: str,
+        quality_filter: str = "AUTO",
     ) -> dict[str, Any]:
         """IndexFaces of the largest face."""
 
@@ -62,3 +69,8 @@ class SearchesEveryFace(Protocol):
         self, collection_id: str, jpeg: bytes, threshold: float
     ) -> list[dict[str, Any]]:
         """One SearchUsersByImage-shaped answer per face, largest face first."""
+
+    def search_faces_every_face(
+        self, collection_id: str, jpeg: bytes, threshold: float
+    ) -> list[dict[str, Any]]:
+        """One SearchFacesByImage-shaped answer per face, in ``search_every_face``'s order."""

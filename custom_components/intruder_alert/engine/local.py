@@ -131,11 +131,14 @@ class LocalFaces:
         *,
         time_budget: float = DEFAULT_TIME_BUDGET,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        share_faces_with: LocalFaces | None = None,
     ) -> None:
         """``store`` is the persisted state (collections of users and embeddings).
 
         ``time_budget`` is the recogniser's: a call's work stops once it is spent.
-        ``lock_timeout`` bounds the wait for another call's work.
+        ``lock_timeout`` bounds the wait for another call's work. ``share_faces_with`` is
+        another instance (another store) whose faces of the last frames this one shares: the
+        strangers' collection searches a frame the tiers' backend has already looked at.
         """
         self.store: dict[str, Any] = store if store is not None else {}
         self.store.setdefault("collections", {})
@@ -146,6 +149,10 @@ class LocalFaces:
         self._recent: dict[bytes, list[tuple[dict[str, float], list[float]]]] = {}
         self._pending: dict[bytes, Future[list[tuple[dict[str, float], list[float]]]]] = {}
         self._cache_lock = threading.Lock()
+        if share_faces_with is not None:
+            self._recent = share_faces_with._recent
+            self._pending = share_faces_with._pending
+            self._cache_lock = share_faces_with._cache_lock
         self.usage = ApiUsage()
 
     # Faces in an image.
@@ -299,6 +306,64 @@ class LocalFaces:
         self.usage.record("SearchUsersByImage")
         return self._match(collection_id, self._faces(jpeg), threshold)
 
+    def search_faces(self, collection_id: str, jpeg: bytes, threshold: float) -> dict[str, Any]:
+        """The collection's face most like the image's largest face (SearchFacesByImage)."""
+        self.usage.record("SearchFacesByImage")
+        faces = self._faces(jpeg)
+        return (
+            self._match_faces(collection_id, faces[:1], threshold)[0]
+            if faces
+            else {"FaceMatches": []}
+        )
+
+    def search_faces_every_face(
+        self, collection_id: str, jpeg: bytes, threshold: float
+    ) -> list[dict[str, Any]]:
+        """For every face of the image, the collection's face most like it; largest first."""
+        self.usage.record("SearchFacesByImage")
+        return self._match_faces(collection_id, self._faces(jpeg), threshold)
+
+    def _match_faces(
+        self,
+        collection_id: str,
+        faces: list[tuple[dict[str, float], list[float]]],
+        threshold: float,
+    ) -> list[dict[str, Any]]:
+        """SearchFacesByImage-shaped answers (best face at or above ``threshold``) per face."""
+        import numpy as np
+
+        with self._lock:
+            stored = [
+                (face_id, face.get("external_id") or "", np.asarray(face["embedding"]))
+                for face_id, face in self._collection(collection_id)["faces"].items()
+            ]
+        answers = []
+        for box, embedding in faces:
+            probe = np.asarray(embedding)
+            scored = sorted(
+                (
+                    (similarity(float(np.linalg.norm(known - probe))), face_id, external_id)
+                    for face_id, external_id, known in stored
+                ),
+                reverse=True,
+            )
+            answers.append(
+                {
+                    "SearchedFaceBoundingBox": box,
+                    "SearchedFaceConfidence": 99.9,
+                    "FaceMatches": [
+                        {
+                            "Similarity": score,
+                            "Face": {"FaceId": face_id, "ExternalImageId": external_id},
+                        }
+                        for score, face_id, external_id in scored[:1]
+                        if score >= threshold
+                    ],
+                    "FaceModelVersion": MODEL_VERSION,
+                }
+            )
+        return answers
+
     def _match(
         self,
         collection_id: str,
@@ -339,9 +404,17 @@ class LocalFaces:
         return answers
 
     def index_face(
-        self, collection_id: str, image: dict[str, Any], external_id: str
+        self,
+        collection_id: str,
+        image: dict[str, Any],
+        external_id: str,
+        quality_filter: str = "AUTO",
     ) -> dict[str, Any]:
-        """Keep the embedding of the largest face; report the others as over the limit."""
+        """Keep the embedding of the largest face; report the others as over the limit.
+
+        dlib has no quality filter: every face it finds is indexed, whatever
+        ``quality_filter`` says. Each embedding is kept with the time it was indexed.
+        """
         self.usage.record("IndexFaces")
         if "Bytes" not in image:
             raise BadImageError("The offline backend takes image bytes only")
@@ -360,6 +433,7 @@ class LocalFaces:
                     "embedding": embedding,
                     "external_id": external_id,
                     "user_id": None,
+                    "indexed": round(time.time(), 3),
                 }
                 records.append(
                     {
@@ -439,7 +513,11 @@ class LocalFaces:
         self.usage.record("ListFaces")
         with self._lock:
             return [
-                {"FaceId": face_id, **({"UserId": face["user_id"]} if face.get("user_id") else {})}
+                {
+                    "FaceId": face_id,
+                    **({"UserId": face["user_id"]} if face.get("user_id") else {}),
+                    **({"ExternalImageId": face["external_id"]} if face.get("external_id") else {}),
+                }
                 for face_id, face in self._collection(collection_id)["faces"].items()
                 if user_id is None or face.get("user_id") == user_id
             ]

@@ -7,14 +7,18 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+import logging
 import math
 import time
 from typing import Any, cast
 
 from .backend import FaceBackend, SearchesEveryFace
-from .errors import UnavailableError
+from .errors import EngineError, NotFoundError, UnavailableError
 from .images import BoundingBox, PreparedImage, crop, crop_box, prepare
 from .names import name_for
+from .strangers import SAME_STRANGER, StrangerMatch, Visit, best_stranger, searched_face
+
+_LOGGER = logging.getLogger(__name__)
 
 WHITELIST = "whitelist"
 BLACKLIST = "blacklist"
@@ -32,6 +36,11 @@ MIN_CROP_OVERLAP = 0.3
 # match still needs the tier's threshold; only the best user comes back (MaxUsers=1), and above
 # the threshold that is the match it always was.
 CLOSEST_FLOOR = 50.0
+# The strangers' collection is searched beside the tiers; once the tiers have answered, an
+# unknown face waits at most this long for it (the alarm is not held up by a slow third call).
+STRANGER_GRACE = 0.5
+# The strangers' collection does not exist yet: searched, and nobody is remembered.
+_NOBODY_YET = "nobody_yet"
 
 
 class Verdict(StrEnum):
@@ -43,6 +52,9 @@ class Verdict(StrEnum):
     NO_FACE = "no_face"
     FAILED = "failed"
 
+
+# A face's remembered-stranger fields (null for faces that are no remembered stranger).
+VISIT_FIELDS = ("visitor_id", "times_seen", "first_seen", "last_seen")
 
 # Lower is worse: the frame takes the worst face's verdict.
 _SEVERITY = {Verdict.BLACKLISTED: 0, Verdict.UNKNOWN: 1, Verdict.KNOWN: 2, Verdict.NO_FACE: 3}
@@ -96,6 +108,12 @@ class Face:
     # An unknown face's best candidate below the threshold (at least CLOSEST_FLOOR); None for
     # matched faces and for faces nobody comes close to.
     closest: Match | None = None
+    # The remembered stranger an unknown face matched, and whether the strangers' collection
+    # answered about this face at all (a face it could not check gets no visitor id).
+    stranger: StrangerMatch | None = None
+    stranger_checked: bool = False
+    # Who the stranger is across runs; set by the caller that remembers strangers.
+    visit: Visit | None = None
     # Why a known face's person is not allowed now (their rules, set in Home Assistant):
     # "outside_allowed_hours", "after_end_date", "while_armed_away"…; None when allowed.
     outside_rules: str | None = None
@@ -116,6 +134,7 @@ class Face:
             "verdict": self.verdict.value,
             "unsearched_reasons": list(self.unsearched_reasons),
             "closest": self.closest.as_dict() if self.closest else None,
+            **(self.visit.as_dict() if self.visit else dict.fromkeys(VISIT_FIELDS)),
             "outside_rules": self.outside_rules,
         }
 
@@ -123,7 +142,10 @@ class Face:
     def label(self) -> str:
         """Caption for the annotated image."""
         if self.match is None:
-            return "Unknown" if not self.unsearched_reasons else "Unknown (unclear)"
+            label = "Unknown" if not self.unsearched_reasons else "Unknown (unclear)"
+            if self.visit is not None and self.visit.times_seen > 1:
+                label += f", seen {self.visit.times_seen} times"
+            return label
         suffix = " ⚠" if self.conflict else ""
         return f"{self.match.name} {self.match.similarity:.0f}%{suffix}"
 
@@ -202,8 +224,19 @@ def describe_faces(faces: list[Face]) -> str:
             + (" on the blacklist" if match.tier == BLACKLIST else "")
             for match in best.values()
         ]
+        # Strangers seen before, each with how often (remembered strangers).
+        seen = sorted(
+            (face.visit.times_seen for face in unknown if face.visit and face.visit.times_seen > 1),
+            reverse=True,
+        )
+        again = "".join(
+            f", seen {times} times" if len(unknown) == 1 else f", one seen {times} times"
+            for times in seen
+        )
         parts.append(
-            f"{len(unknown)} unknown" + (f" (closest: {', '.join(closest)})" if closest else "")
+            f"{len(unknown)} unknown"
+            + (f" (closest: {', '.join(closest)})" if closest else "")
+            + again
         )
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
@@ -269,8 +302,22 @@ def _searched_box(response: dict[str, Any]) -> BoundingBox | None:
     )
 
 
+@dataclass(frozen=True)
+class StrangerSearch:
+    """Where remembered strangers are searched: a backend and the strangers' collection."""
+
+    backend: FaceBackend
+    collection_id: str
+    threshold: float = SAME_STRANGER
+
+
 class Recognizer:
-    """Runs recognitions for one account: two collections, thresholds, a time budget."""
+    """Runs recognitions for one account: two collections, thresholds, a time budget.
+
+    With ``strangers``, every face is also searched in the strangers' collection, at the same
+    time as the tiers (one more call per searched face); an unknown face then says which
+    remembered stranger it is (``Face.stranger``), if any. That search never fails a run.
+    """
 
     def __init__(
         self,
@@ -280,6 +327,7 @@ class Recognizer:
         executor: Executor | None = None,
         max_faces: int = DEFAULT_MAX_FACES,
         time_budget: float = DEFAULT_TIME_BUDGET,
+        strangers: StrangerSearch | None = None,
     ) -> None:
         """``collections`` maps each tier to its collection id."""
         self.rekognition = rekognition
@@ -287,6 +335,7 @@ class Recognizer:
         self.executor = executor
         self.max_faces = max_faces
         self.time_budget = time_budget
+        self.strangers = strangers
 
     async def _run[T](self, func: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, func, *args)
@@ -318,6 +367,69 @@ class Recognizer:
             if isinstance(response, BaseException):
                 raise response
         return dict(zip(TIERS, cast("list[T]", responses), strict=True))
+
+    def _search_strangers(
+        self, jpeg: bytes, calls: list[int], *, every_face: bool = False
+    ) -> asyncio.Task[Any] | None:
+        """Start searching ``jpeg`` in the strangers' collection (None: strangers are off).
+
+        The task's answer is SearchFacesByImage's (a list of them with ``every_face``),
+        ``_NOBODY_YET`` when the collection does not exist yet, or None when the search failed:
+        a failure is logged, never raised, as the alarm does not depend on it.
+        """
+        search = self.strangers
+        if search is None:
+            return None
+        calls[0] += 1
+        method: Callable[[str, bytes, float], Any] = search.backend.search_faces
+        if every_face and isinstance(search.backend, SearchesEveryFace):
+            method = search.backend.search_faces_every_face
+
+        async def run() -> Any:
+            try:
+                return await self._run(method, search.collection_id, jpeg, search.threshold)
+            except NotFoundError:
+                return _NOBODY_YET
+            except EngineError as err:
+                _LOGGER.warning("Remembered strangers could not be searched: %s", err)
+            except Exception:
+                # The alarm never depends on the strangers.
+                _LOGGER.exception("Remembered strangers could not be searched")
+            return None
+
+        return asyncio.ensure_future(run())
+
+    @staticmethod
+    async def _strangers_answer(task: asyncio.Task[Any] | None) -> Any:
+        """The strangers' answer, waiting at most STRANGER_GRACE for it (None: none in time)."""
+        if task is None:
+            return None
+        done, _ = await asyncio.wait({task}, timeout=STRANGER_GRACE)
+        if not done:
+            task.cancel()
+            _LOGGER.debug("Remembered strangers answered too late for this run")
+            return None
+        return task.result()
+
+    def _with_stranger(self, face: Face, answer: Any, region: BoundingBox | None) -> Face:
+        """``face`` with the remembered stranger the strangers' ``answer`` names, if unknown.
+
+        ``region`` is the crop the answer is about (None: the whole frame). The answer counts
+        only if the face it searched is this face.
+        """
+        if not _wants_stranger(face) or answer is None:
+            return face
+        if answer == _NOBODY_YET:
+            return replace(face, stranger_checked=True)
+        searched = searched_face(answer)
+        if searched is None:
+            return face
+        if region is not None:
+            searched = searched.in_frame(region)
+        if searched.overlap(face.box) < MIN_CROP_OVERLAP:
+            return face
+        threshold = self.strangers.threshold if self.strangers else SAME_STRANGER
+        return replace(face, stranger=best_stranger(answer, threshold), stranger_checked=True)
 
     async def best_frame(self, frames: list[PreparedImage]) -> int:
         """Index of the frame with the most faces, then the largest total face area.
@@ -367,11 +479,17 @@ class Recognizer:
     ) -> list[Face]:
         if isinstance(self.rekognition, SearchesEveryFace):
             return await self._every_face(self.rekognition, prepared.jpeg, thresholds, calls)
-        frame = await self._search_both(
-            prepared.jpeg, thresholds, calls, self.rekognition.search_users
-        )
+        strangers = self._search_strangers(prepared.jpeg, calls)
+        try:
+            frame = await self._search_both(
+                prepared.jpeg, thresholds, calls, self.rekognition.search_users
+            )
+        except BaseException:
+            _cancel(strangers)
+            raise
         largest = _searched_box(frame[WHITELIST]) or _searched_box(frame[BLACKLIST])
         if largest is None:
+            _cancel(strangers)
             return []
         faces = [_matched_face(largest, frame, thresholds)]
         # Both tiers saw the same image, so they report the same unsearched faces.
@@ -384,23 +502,50 @@ class Recognizer:
                 to_search.append(box)
             else:
                 faces.append(face_verdict(box, {}, reasons or ("NOT_SEARCHED",)))
-        faces.extend(
-            await asyncio.gather(
-                *(self._search_crop(prepared, box, thresholds, calls) for box in to_search)
-            )
+        crops = asyncio.gather(
+            *(self._search_crop(prepared, box, thresholds, calls) for box in to_search)
         )
+        try:
+            if _wants_stranger(faces[0]):
+                faces[0] = self._with_stranger(
+                    faces[0], await self._strangers_answer(strangers), None
+                )
+            else:
+                _cancel(strangers)
+            faces.extend(await crops)
+        except BaseException:
+            crops.cancel()
+            raise
         return faces
 
     async def _every_face(
         self, backend: SearchesEveryFace, jpeg: bytes, thresholds: Thresholds, calls: list[int]
     ) -> list[Face]:
         """Every face matched in both tiers by a backend that answers for all faces at once."""
-        by_tier = await self._search_both(jpeg, thresholds, calls, backend.search_every_face)
+        strangers = self._search_strangers(jpeg, calls, every_face=True)
+        try:
+            by_tier = await self._search_both(jpeg, thresholds, calls, backend.search_every_face)
+        except BaseException:
+            _cancel(strangers)
+            raise
         # Both tiers saw the same image, so their answers list the same faces in the same order.
-        return [
+        faces = [
             _matched_face(box, {tier: by_tier[tier][index] for tier in TIERS}, thresholds)
             for index, answer in enumerate(by_tier[WHITELIST])
             if (box := _searched_box(answer)) is not None
+        ]
+        if not any(_wants_stranger(face) for face in faces):
+            _cancel(strangers)
+            return faces
+        # The strangers' answers list the same faces in the same order too.
+        answers = await self._strangers_answer(strangers)
+        return [
+            self._with_stranger(
+                face,
+                answers[index] if isinstance(answers, list) and index < len(answers) else answers,
+                None,
+            )
+            for index, face in enumerate(faces)
         ]
 
     async def _search_crop(
@@ -409,10 +554,33 @@ class Recognizer:
         """Crop one face that was not the largest and search it in both tiers."""
         region = crop_box(prepared.image, box)
         jpeg = await self._run(crop, prepared.image, region)
-        responses = await self._search_both(jpeg, thresholds, calls, self.rekognition.search_users)
+        strangers = self._search_strangers(jpeg, calls)
+        try:
+            responses = await self._search_both(
+                jpeg, thresholds, calls, self.rekognition.search_users
+            )
+        except BaseException:
+            _cancel(strangers)
+            raise
         searched = _searched_box(responses[WHITELIST]) or _searched_box(responses[BLACKLIST])
         # The crop's margin may take in part of a neighbour; the match counts only if the face
         # searched in the crop is the one we cropped for.
         if searched is None or searched.in_frame(region).overlap(box) < MIN_CROP_OVERLAP:
+            _cancel(strangers)
             return face_verdict(box, {}, ("NOT_FOUND_IN_CROP",))
-        return _matched_face(box, responses, thresholds)
+        face = _matched_face(box, responses, thresholds)
+        if not _wants_stranger(face):
+            _cancel(strangers)
+            return face
+        return self._with_stranger(face, await self._strangers_answer(strangers), region)
+
+
+def _wants_stranger(face: Face) -> bool:
+    """Whether a face is a stranger the strangers' collection can say more about."""
+    return face.verdict is Verdict.UNKNOWN and not face.unsearched_reasons
+
+
+def _cancel(task: asyncio.Task[Any] | None) -> None:
+    """Drop a strangers' search nobody waits for (its answer would say nothing new)."""
+    if task is not None:
+        task.cancel()

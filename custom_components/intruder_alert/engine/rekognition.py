@@ -49,8 +49,8 @@ class Rekognition:
     def _call(self, client: Any, operation: str, **params: Any) -> dict[str, Any]:
         """Call one operation, count it, and map failures to engine errors.
 
-        A call AWS refused before doing anything (bad credentials, a missing permission) is
-        counted as a call but not billed. The engine error is chained to AWS's error with its
+        A call AWS refused before doing anything (bad credentials, a missing permission, a
+        collection that does not exist) is counted as a call but not billed. The engine error is chained to AWS's error with its
         message redacted, so a traceback does not show the account id either.
         """
         service = client.meta.service_model.service_name
@@ -61,7 +61,7 @@ class Rekognition:
             error = translate_error(
                 err, service=service, operation=operation, settings=self.settings
             )
-            if isinstance(error, (AuthError, AccessDeniedError)):
+            if isinstance(error, (AuthError, AccessDeniedError, NotFoundError)):
                 self.usage.refused(operation)
             raise error from redacted_cause(err)
         return response
@@ -139,6 +139,28 @@ class Rekognition:
                 return {"UserMatches": [], "UnsearchedFaces": []}
             raise
 
+    def search_faces(self, collection_id: str, jpeg: bytes, threshold: float) -> dict[str, Any]:
+        """SearchFacesByImage: the faces of a collection most like the image's largest face.
+
+        Used on the strangers' collection, whose faces belong to no user. An image without a
+        face is an answer without a searched face, not an error.
+        """
+        try:
+            return self._call(
+                self.rekognition,
+                "SearchFacesByImage",
+                CollectionId=collection_id,
+                Image={"Bytes": jpeg},
+                FaceMatchThreshold=threshold,
+                MaxFaces=1,
+                QualityFilter="NONE",
+            )
+        except InvalidRequestError as err:
+            # "There are no faces in the image. Should be at least 1."
+            if err.code == "InvalidParameterException" and "face" in str(err).lower():
+                return {"FaceMatches": []}
+            raise
+
     def detect_faces(self, jpeg: bytes) -> list[dict[str, Any]]:
         """DetectFaces: where the faces of an image are (used to rank burst frames).
 
@@ -159,9 +181,17 @@ class Rekognition:
         return list(response.get("FaceDetails", []))
 
     def index_face(
-        self, collection_id: str, image: dict[str, Any], external_id: str
+        self,
+        collection_id: str,
+        image: dict[str, Any],
+        external_id: str,
+        quality_filter: str = "AUTO",
     ) -> dict[str, Any]:
-        """IndexFaces with MaxFaces=1 and the automatic quality filter (enrolment)."""
+        """IndexFaces with MaxFaces=1 and the automatic quality filter (enrolment).
+
+        A stranger's face is indexed with ``quality_filter="NONE"``: any face that was searched
+        can be remembered.
+        """
         return self._call(
             self.rekognition,
             "IndexFaces",
@@ -169,7 +199,7 @@ class Rekognition:
             Image=image,
             ExternalImageId=external_id,
             MaxFaces=1,
-            QualityFilter="AUTO",
+            QualityFilter=quality_filter,
             DetectionAttributes=["DEFAULT"],
         )
 

@@ -54,7 +54,7 @@ class ApiUsage:
             self._total_calls[operation] += 1
 
     def refused(self, operation: str) -> None:
-        """Mark one counted call of ``operation`` as refused unbilled (credentials, IAM)."""
+        """Mark one counted call of ``operation`` unbilled (credentials, IAM, no collection)."""
         with self._lock:
             self._roll_day()
             if self._today_refused[operation] < self._today_calls[operation]:
