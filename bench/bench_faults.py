@@ -223,7 +223,9 @@ class Events:
 
     @callback
     def _seen(self, event: Event) -> None:
-        self.seen.append((time.monotonic(), event))
+        # A run's event only: the same frame every run is also a frozen camera (camera_problem).
+        if event.data.get("type") != "camera_problem":
+            self.seen.append((time.monotonic(), event))
 
 
 async def _account(

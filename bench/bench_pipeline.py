@@ -57,6 +57,9 @@ class EventClock:
 
     @callback
     def _seen(self, event: Event) -> None:
+        # A run's event only: the same frame every run is also a frozen camera (camera_problem).
+        if event.data.get("type") == "camera_problem":
+            return
         self.times.append(time.monotonic())
         self.events.append(event)
 

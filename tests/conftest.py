@@ -16,7 +16,7 @@ from unittest.mock import patch
 
 import boto3
 from botocore.stub import Stubber
-from PIL import Image
+from PIL import Image, ImageChops
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
@@ -44,7 +44,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
 from .rekognition_server import RekognitionServer
-from .scenes import empty
+from .scenes import empty, wall
 
 ACCOUNT_ID = "123456789012"
 ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
@@ -436,7 +436,11 @@ class FakePicamera2:
         self.started = True
 
     def capture_file(self, target: io.BytesIO, format: str) -> None:  # noqa: A002
-        Image.new("RGB", self.config["main"]["size"], (10, 20, 30)).save(target, format=format)
+        """A live sensor's still: a plain wall, with noise that differs in every still."""
+        size = self.config["main"]["size"]
+        noise = Image.effect_noise(size, 4)  # around mid-grey
+        picture = ImageChops.add(wall(*size).convert("L"), noise, offset=-128)
+        picture.convert("RGB").save(target, format=format)
 
     def stop(self) -> None:
         self.started = False

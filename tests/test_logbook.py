@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
@@ -86,4 +88,29 @@ async def test_logbook_lines_for_failures_no_face_and_older_events(
         ("Porch", "saw no face"),
         ("Porch", "saw known person: Alice"),
         ("Intruder Alert", "saw unknown person"),
+    ]
+
+
+async def test_logbook_says_when_the_camera_cannot_see(
+    hass: HomeAssistant,
+    zone_entry: MockConfigEntry,
+    scene_camera: SceneCamera,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A black frame: the run's line, then the camera problem's, which says why."""
+    assert await async_setup_component(hass, "logbook", {})
+    since = dt_util.utcnow()
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480)).save(buffer, format="JPEG")
+    scene_camera.frame = buffer.getvalue()
+    await hass.services.async_call(
+        "button", "press", {"entity_id": "button.zone_0_recognise_now"}, blocking=True
+    )
+    hass.bus.async_fire(EVENT_INTRUDER_ALERT, {"type": "camera_problem", "zone": "Porch"})
+    await hass.async_block_till_done()
+    lines = await _logbook(hass, hass_ws_client, since)
+    assert [(line["name"], line["message"][:44], line["icon"]) for line in lines] == [
+        ("Zone 0", "saw no face", "mdi:account-off-outline"),
+        ("Zone 0", "camera cannot see: The picture is black (mea", "mdi:cctv-off"),
+        ("Porch", "camera cannot see", "mdi:cctv-off"),
     ]

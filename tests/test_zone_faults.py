@@ -86,7 +86,7 @@ async def test_pi_camera_fails_while_running(
     """Captures start failing: the run alerts with the camera's error; the entity follows."""
     events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
     await _motion(hass, zone_entry)
-    assert events[-1].data["type"] == "no_face"  # the fake camera shows a plain frame
+    assert events[-1].data["type"] == "no_face"  # the fake camera shows a plain wall
     assert hass.states.get("camera.gate_camera").state != "unavailable"
 
     def ribbon_cable_loose(target: Any, format: str) -> None:  # noqa: A002

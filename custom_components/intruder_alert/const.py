@@ -93,6 +93,8 @@ class EventType(StrEnum):
     LOITERING = "loitering"
     # A known person outside their rules (hours, end date, "not while armed"): an alert.
     PERSON_OUTSIDE_RULES = "person_outside_rules"
+    # Not a run's result: the zone's camera started to deliver black, covered or frozen frames.
+    CAMERA_PROBLEM = "camera_problem"
 
 
 # Zone (config subentry) data.

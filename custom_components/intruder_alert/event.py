@@ -1,4 +1,8 @@
-"""Zone event entity: one event per recognition run, with DESIGN.md's types and data."""
+"""Zone event entity: one event per recognition run, with DESIGN.md's types and data.
+
+A run whose frame starts a camera problem triggers a second event, ``camera_problem``, after the
+run's own (camera_health.py).
+"""
 
 from __future__ import annotations
 
@@ -33,9 +37,25 @@ class RecognitionEvent(IntruderAlertZoneEntity, EventEntity):
         """Describe the event entity."""
         super().__init__(zone, "recognition")
         self._seen: Outcome | None = None
+        self._problems_seen = zone.camera_health.events
 
     @callback
     def _handle_zone_update(self) -> None:
+        self._show_run()
+        self._show_camera_problem()
+
+    @callback
+    def _show_camera_problem(self) -> None:
+        health = self.zone.camera_health
+        if health.events == self._problems_seen or health.last_event is None:
+            return
+        self._problems_seen = health.events
+        data = dict(health.last_event)
+        self._trigger_event(data.pop("type"), data)
+        self.async_write_ha_state()
+
+    @callback
+    def _show_run(self) -> None:
         outcome = self.zone.last_outcome
         if outcome is None or outcome is self._seen:
             return

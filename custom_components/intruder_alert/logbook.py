@@ -22,6 +22,7 @@ _ICONS = {
     "no_face": "mdi:account-off-outline",
     "recognition_failed": "mdi:alert-circle",
     "person_outside_rules": "mdi:account-clock",
+    "camera_problem": "mdi:cctv-off",
 }
 
 
@@ -34,6 +35,9 @@ def _message(data: dict[str, Any]) -> str:
         return f"could not recognise: {reason}" if reason else "could not recognise"
     if kind == "no_face":
         return "saw no face"
+    if kind == "camera_problem":
+        reason = data.get("reason")
+        return f"camera cannot see: {reason}" if reason else "camera cannot see"
     if summary:
         return f"saw {summary}"
     # An event from a version without the summary: what it had.

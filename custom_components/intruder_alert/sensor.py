@@ -1,4 +1,8 @@
-"""Account sensors: people per tier, API calls today and their estimated cost."""
+"""Account sensors (people per tier, API calls today and their estimated cost) and zone sensors.
+
+Each zone: its last verdict, and how usable its camera's faces are (the share of recent runs with
+a usable face, and the median face size; camera_health.py and engine/quality.py).
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,19 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory
+from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import EventType, Tier
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
+from .engine.quality import RECENT_RUNS, USABLE_FACE_PIXELS, USABLE_FACE_SHARPNESS
 from .entity import IntruderAlertAccountEntity, IntruderAlertZoneEntity, async_add_zone_entities
 from .zone import Zone
 
 NO_RUN_YET = "no_run_yet"
+# Event types that are what a run found (camera_problem is about the camera, not a run's result).
+RUN_RESULTS = frozenset(EventType) - {EventType.CAMERA_PROBLEM}
 # Sensors only change when the integration acts; nothing here does I/O.
 PARALLEL_UPDATES = 0
 
@@ -78,6 +85,8 @@ async def async_setup_entry(
         if not (description.cloud_only and coordinator.is_local)
     )
     async_add_zone_entities(entry, async_add_entities, LastVerdictSensor)
+    async_add_zone_entities(entry, async_add_entities, UsableFacesSensor)
+    async_add_zone_entities(entry, async_add_entities, MedianFaceSizeSensor)
 
 
 class AccountSensor(IntruderAlertAccountEntity, SensorEntity):
@@ -108,7 +117,10 @@ class LastVerdictSensor(IntruderAlertZoneEntity, SensorEntity):
     _attr_device_class = SensorDeviceClass.ENUM
     # "no_run_yet" before the first run: an explicit state, so a zone that has seen nobody yet
     # does not read "Unknown" (which looks like a stranger was seen).
-    _attr_options = [*(event_type.value for event_type in EventType), NO_RUN_YET]
+    _attr_options = [
+        *(event_type.value for event_type in EventType if event_type in RUN_RESULTS),
+        NO_RUN_YET,
+    ]
 
     def __init__(self, zone: Zone) -> None:
         """Describe the sensor."""
@@ -135,3 +147,50 @@ class LastVerdictSensor(IntruderAlertZoneEntity, SensorEntity):
             "reason": outcome.reason,
             "snapshot_media_id": outcome.snapshot.media_id if outcome.snapshot else None,
         }
+
+
+class UsableFacesSensor(IntruderAlertZoneEntity, SensorEntity):
+    """Percent of the zone's recent runs that had a face large and sharp enough to recognise."""
+
+    _attr_native_unit_of_measurement = PERCENTAGE
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_suggested_display_precision = 0
+
+    def __init__(self, zone: Zone) -> None:
+        """Describe the sensor."""
+        super().__init__(zone, "usable_faces")
+
+    @property
+    def native_value(self) -> float | None:
+        """The share; unknown before the first run since the start."""
+        return self.zone.camera_health.watch.usable_share
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The runs counted and the thresholds a usable face meets."""
+        runs = self.zone.camera_health.watch.runs
+        return {
+            "runs": len(runs),
+            "usable_runs": sum(run.usable for run in runs),
+            "window": RECENT_RUNS,
+            "min_face_pixels": USABLE_FACE_PIXELS,
+            "min_sharpness": USABLE_FACE_SHARPNESS,
+        }
+
+
+class MedianFaceSizeSensor(IntruderAlertZoneEntity, SensorEntity):
+    """Median size (pixels, shorter side) of the largest face of each recent run with a face."""
+
+    _attr_native_unit_of_measurement = "px"
+    _attr_state_class = SensorStateClass.MEASUREMENT
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, zone: Zone) -> None:
+        """Describe the sensor."""
+        super().__init__(zone, "median_face_size")
+
+    @property
+    def native_value(self) -> int | None:
+        """The median; unknown before the first face since the start."""
+        return self.zone.camera_health.watch.median_face_pixels

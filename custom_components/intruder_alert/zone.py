@@ -32,6 +32,7 @@ from homeassistant.requirements import async_process_requirements
 from homeassistant.util import dt as dt_util
 from homeassistant.util.ulid import ulid_now
 
+from .camera_health import CameraHealth
 from .const import (
     CONF_ALARM_PANEL,
     CONF_BURST_INTERVAL,
@@ -148,6 +149,7 @@ class Zone:
         self.camera_available = True
         self.last_outcome: Outcome | None = None
         self.stats = ZoneStats()
+        self.camera_health = CameraHealth(hass, self)
         self.pir: PirSensor | None = None
         self.picamera: PiCamera | None = None
         self.buzzer: GpioBuzzer | None = None
@@ -601,6 +603,8 @@ class Zone:
                     failure=f"Unexpected error: {err!r}",
                     armed=armed,
                 )
+            if fire_event:  # test calls leave the camera health alone, as they fire no event
+                await self.camera_health.async_after_run(frame, outcome)
             self.async_set_outcome(outcome)
             return outcome
 
