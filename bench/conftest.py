@@ -121,9 +121,11 @@ def _table() -> str:
     from bench.bench_faults import faults_table
     from bench.bench_history import history_table
     from bench.bench_local import local_table
+    from bench.bench_strangers import strangers_table
 
     lines += faults_table()
     lines += history_table()
+    lines += strangers_table()
     lines += local_table()
     return "\n".join(lines)
 
