@@ -164,6 +164,7 @@ def test_blueprints_pass_home_assistant_validation() -> None:
     assert [f.stem for f in files] == [
         "email_authorities",
         "email_owner",
+        "escalate_to_phone",
         "siren_on_intruder",
         "who_is_this",
     ]
