@@ -159,6 +159,8 @@ def screenshot(page: Page, name: str) -> Path:
     """Keep what the user saw at this point (browser_tests/screenshots/NAME.png)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # After a navigation HA's launch screen fades out over the page: wait until it is gone.
+    page.locator("#ha-launch-screen").wait_for(state="hidden")
     page.screenshot(path=path)
     return path
 

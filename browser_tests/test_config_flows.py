@@ -118,7 +118,7 @@ def test_zone_flow(page: Page, home_assistant: HomeAssistantRest) -> None:
     # camera of its own, it uses "Front door camera". (The frontend wraps the count in Unicode
     # isolation marks.)
     expect(
-        page.get_by_role("button", name=re.compile(r"^Front door Zone • \W?8 entities"))
+        page.get_by_role("button", name=re.compile(r"^Front door Zone • \W?11 entities"))
     ).to_be_visible()
     expect(
         page.get_by_role("button", name=re.compile(r"^Intruder Alert \(on this device\) dlib"))

@@ -111,7 +111,8 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
     page.locator("ha-sidebar").get_by_text("Intruder Alert").click()
     expect(page.get_by_text("No visitors yet.")).to_be_visible()
 
-    # Nobody is enrolled: Grace Hopper at the door is a stranger.
+    # Nobody is enrolled: Grace Hopper at the door is a stranger; she comes back.
+    _recognise_now(page, "Unknown")
     _recognise_now(page, "Unknown")
     screenshot(page, "panel-01-zones")
     _tab(page, "Visitors")
@@ -123,7 +124,10 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
 
     _tab(page, "Review")
     pending = page.locator("intruder-alert-review .pending")
+    # Both visits are one remembered stranger: one decision, with both faces.
     expect(pending).to_have_count(1)
+    expect(pending).to_contain_text("Seen 2 times")
+    expect(pending.locator("img.small")).to_have_count(1)
     # The escalation notification's "Add as…" opens Review at exactly that face.
     run_id = pending.get_attribute("data-run-id")
     page.goto(f"{api.url}/intruder-alert/review?run_id={run_id}&face_index=0")
@@ -142,11 +146,11 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
     _recognise_now(page, "Known")
     expect(page.get_by_role("status")).to_contain_text("Grace Hopper")
 
-    # People: she is on the whitelist, with the face she was enrolled from.
+    # People: she is on the whitelist, taught from both of her visits.
     _tab(page, "People")
     grace = page.locator('intruder-alert-people .person[data-name="Grace Hopper"]')
     expect(grace).to_have_attribute("data-tier", "whitelist")
-    expect(grace).to_contain_text("1 face")
+    expect(grace).to_contain_text("2 faces")
     expect(grace).to_contain_text("Always allowed")
     assert _loaded(page, "intruder-alert-people .person img.face") > 0
     screenshot(page, "panel-04-people")
@@ -201,7 +205,7 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
     # Visitors: newest first; a run opens full size with each face listed.
     _tab(page, "Visitors")
     runs = page.locator("intruder-alert-visitors button.run")
-    expect(runs).to_have_count(4)
+    expect(runs).to_have_count(5)
     expect(runs.first).to_contain_text("Blacklisted")
     runs.first.click()
     dialog = page.get_by_role("dialog")
@@ -225,7 +229,7 @@ def test_teach_a_face_in_the_panel(owner: Page, fresh_home: tuple[HomeAssistantR
     expect(runs.nth(1)).to_contain_text("Not allowed now")
     expect(runs.nth(1).locator(".chip.evidence")).to_have_count(0)
     page.get_by_role("combobox", name="Verdict").select_option("unknown")
-    expect(runs).to_have_count(1)
+    expect(runs).to_have_count(2)
 
 
 def test_household_member_sees_no_panel(

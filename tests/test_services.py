@@ -93,12 +93,12 @@ async def test_recognize_file_fires_event_with_the_contract(
         "verdict": "known",
         "unsearched_reasons": [],
         "closest": None,
+        "outside_rules": None,
         # Remembered strangers: only an unknown face is one.
         "visitor_id": None,
         "times_seen": None,
         "first_seen": None,
         "last_seen": None,
-        "outside_rules": None,
     }
     assert response["summary"] == "Known: Alice; 2 unknown"
     # Both tiers and the remembered strangers, for the frame and for each of the 2 crops.

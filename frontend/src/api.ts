@@ -73,6 +73,9 @@ export interface ReviewFace {
   time: string;
   zone: string;
   closest: Closest | null;
+  /** The remembered stranger this face is (faces of one visitor share it), and how often seen. */
+  visitor_id?: string | null;
+  times_seen?: number | null;
   image_url: string | null;
   snapshot_url: string | null;
   thumbnail_url: string | null;
@@ -166,6 +169,12 @@ export class IntruderAlertApi {
 
   enrollRunFace(runId: string, faceIndex: number, tier: Tier, name: string): Promise<unknown> {
     return this.hass.callWS({ type: `${D}/enroll_run_face`, run_id: runId, face_index: faceIndex, tier, name });
+  }
+
+  enrollVisitor(entryId: string | undefined, visitorId: string, tier: Tier, name: string): Promise<unknown> {
+    const message: Record<string, unknown> = { type: `${D}/enroll_visitor`, visitor_id: visitorId, tier, name };
+    if (entryId) message.entry_id = entryId;
+    return this.hass.callWS(message);
   }
 
   enrollUpload(entryId: string | undefined, tier: Tier, name: string, image: string): Promise<unknown> {

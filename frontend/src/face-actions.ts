@@ -11,6 +11,9 @@ export class FaceActions extends LitElement {
     people: { attribute: false },
     runId: { attribute: false },
     faceIndex: { attribute: false },
+    entryId: { attribute: false },
+    visitorId: { attribute: false },
+    alsoIgnore: { attribute: false },
     _mode: { state: true },
     _busy: { state: true },
     _error: { state: true },
@@ -20,6 +23,10 @@ export class FaceActions extends LitElement {
   declare people: People | undefined;
   declare runId: string;
   declare faceIndex: number;
+  /** A remembered stranger: naming them enrols their best faces, Ignore dismisses each sighting. */
+  declare entryId: string | undefined;
+  declare visitorId: string | null | undefined;
+  declare alsoIgnore: { runId: string; faceIndex: number }[];
   declare _mode: "" | "existing" | "new";
   declare _busy: boolean;
   declare _error: string;
@@ -29,6 +36,13 @@ export class FaceActions extends LitElement {
     this._mode = "";
     this._busy = false;
     this._error = "";
+    this.alsoIgnore = [];
+  }
+
+  private _enrol(api: IntruderAlertApi, tier: Tier, name: string): Promise<unknown> {
+    return this.visitorId
+      ? api.enrollVisitor(this.entryId, this.visitorId, tier, name)
+      : api.enrollRunFace(this.runId, this.faceIndex, tier, name);
   }
 
   private t = (key: Parameters<typeof localize>[1], values?: Record<string, string | number>) =>
@@ -53,18 +67,22 @@ export class FaceActions extends LitElement {
     if (!select?.value) return;
     const [tier, ...rest] = select.value.split(":");
     const name = rest.join(":");
-    void this._do((api) => api.enrollRunFace(this.runId, this.faceIndex, tier as Tier, name), { tier, name });
+    void this._do((api) => this._enrol(api, tier as Tier, name), { tier, name });
   }
 
   private _new(): void {
     const name = this.renderRoot.querySelector<HTMLInputElement>("input.name")?.value.trim() ?? "";
     const tier = (this.renderRoot.querySelector<HTMLSelectElement>("select.tier")?.value ?? "whitelist") as Tier;
     if (!name) return;
-    void this._do((api) => api.enrollRunFace(this.runId, this.faceIndex, tier, name), { tier, name });
+    void this._do((api) => this._enrol(api, tier, name), { tier, name });
   }
 
   private _ignore(): void {
-    void this._do((api) => api.dismiss(this.runId, this.faceIndex), { dismissed: true });
+    void this._do(async (api) => {
+      for (const face of [{ runId: this.runId, faceIndex: this.faceIndex }, ...this.alsoIgnore]) {
+        await api.dismiss(face.runId, face.faceIndex);
+      }
+    }, { dismissed: true });
   }
 
   render() {

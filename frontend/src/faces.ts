@@ -16,6 +16,8 @@ export function faceSummary(hass: HomeAssistant, face: RunFace): TemplateResult 
         ? html`<div class="muted">${t("face.closest", { name: face.closest.name, tier: t(`tier.${face.closest.tier}`), similarity: face.closest.similarity.toFixed(1) })}</div>`
         : html`<div class="muted">${t("face.no_closest")}</div>`
       : nothing;
+  const seen =
+    face.visitor_id && (face.times_seen ?? 0) > 1 ? html`<div class="muted">${t("review.seen", { count: face.times_seen ?? 0 })}</div>` : nothing;
   const outside = face.outside_rules ? html`<div class="outside">${outsideText(hass, face.outside_rules)}</div>` : nothing;
   const state = face.enrolled
     ? html`<div class="muted">${t("face.enrolled", { name: face.enrolled.name, tier: t(`tier.${face.enrolled.tier}`) })}</div>`
@@ -27,7 +29,7 @@ export function faceSummary(hass: HomeAssistant, face: RunFace): TemplateResult 
       ${face.image_url ? html`<img class="face" src=${face.image_url} alt="" loading="lazy" />` : nothing}
       <div>
         <div><span class="chip ${face.verdict}">${t(`verdict.${face.verdict}`)}</span> ${who}</div>
-        ${outside} ${closest} ${state}
+        ${outside} ${seen} ${closest} ${state}
       </div>
     </div>
   `;

@@ -76,7 +76,8 @@ export class IntruderAlertPanel extends LitElement {
     try {
       const [zones, review] = await Promise.all([api.zones(), api.review()]);
       this._zones = zones.zones;
-      this._pending = review.faces.length;
+      // One decision per remembered stranger, however often they came.
+      this._pending = new Set(review.faces.map((face) => face.visitor_id ?? `${face.run_id}:${face.face_index}`)).size;
       this._people = await api.people(this._accounts().length > 1 ? this._account ?? this._accounts()[0].entry_id : undefined);
       this._account = this._people.entry_id;
       this._error = "";

@@ -64,6 +64,56 @@ export class ReviewView extends LitElement {
     this.dispatchEvent(new CustomEvent("library-changed", { bubbles: true, composed: true }));
   }
 
+  /** One card per remembered stranger (their sightings together), or per face otherwise. */
+  private _groups(faces: ReviewFace[]): ReviewFace[][] {
+    const groups = new Map<string, ReviewFace[]>();
+    for (const face of faces) {
+      const key = face.visitor_id ? `visitor:${face.visitor_id}` : `face:${face.run_id}:${face.face_index}`;
+      groups.set(key, [...(groups.get(key) ?? []), face]);
+    }
+    return [...groups.values()];
+  }
+
+  private _card(group: ReviewFace[]) {
+    const [face, ...others] = group; // newest first
+    const seen = face.times_seen ?? group.length;
+    return html`<div
+      class="card pending ${group.some((one) => this._wanted === `${one.run_id}:${one.face_index}`) ? "wanted" : ""}"
+      data-run-id=${face.run_id}
+      data-face-index=${face.face_index}
+      data-visitor-id=${face.visitor_id ?? ""}
+    >
+      <div class="row top">
+        ${face.image_url ? html`<img class="face big" src=${face.image_url} alt="" loading="lazy" />` : nothing}
+        <div>
+          <div class="zone">${face.zone}</div>
+          <div class="muted">${formatTime(this.hass, face.time)}</div>
+          ${face.visitor_id && seen > 1 ? html`<div class="seen">${this.t("review.seen", { count: seen })}</div>` : nothing}
+          <div class="muted">
+            ${face.closest
+              ? this.t("face.closest", { name: face.closest.name, tier: this.t(`tier.${face.closest.tier}`), similarity: face.closest.similarity.toFixed(1) })
+              : this.t("face.no_closest")}
+          </div>
+        </div>
+      </div>
+      ${others.length
+        ? html`<div class="row others">
+            ${others.slice(0, 5).map((other) => (other.image_url ? html`<img class="face small" src=${other.image_url} alt="" loading="lazy" title=${formatTime(this.hass, other.time)} />` : nothing))}
+          </div>`
+        : nothing}
+      <intruder-alert-face-actions
+        .hass=${this.hass}
+        .people=${this.people}
+        .runId=${face.run_id}
+        .faceIndex=${face.face_index}
+        .entryId=${face.entry_id}
+        .visitorId=${face.visitor_id}
+        .alsoIgnore=${others.map((other) => ({ runId: other.run_id, faceIndex: other.face_index }))}
+        @face-decided=${this._decided}
+      ></intruder-alert-face-actions>
+    </div>`;
+  }
+
   render() {
     return html`
       <p class="muted">${this.t("review.intro")}</p>
@@ -73,25 +123,7 @@ export class ReviewView extends LitElement {
         ? html`<p class="muted">${this.t("loading")}</p>`
         : this._faces.length === 0
           ? html`<p class="muted">${this.t("review.empty")}</p>`
-          : html`<div class="grid">
-              ${this._faces.map(
-                (face) => html`<div class="card pending ${this._wanted === `${face.run_id}:${face.face_index}` ? "wanted" : ""}" data-run-id=${face.run_id} data-face-index=${face.face_index}>
-                  <div class="row top">
-                    ${face.image_url ? html`<img class="face big" src=${face.image_url} alt="" loading="lazy" />` : nothing}
-                    <div>
-                      <div class="zone">${face.zone}</div>
-                      <div class="muted">${formatTime(this.hass, face.time)}</div>
-                      <div class="muted">
-                        ${face.closest
-                          ? this.t("face.closest", { name: face.closest.name, tier: this.t(`tier.${face.closest.tier}`), similarity: face.closest.similarity.toFixed(1) })
-                          : this.t("face.no_closest")}
-                      </div>
-                    </div>
-                  </div>
-                  <intruder-alert-face-actions .hass=${this.hass} .people=${this.people} .runId=${face.run_id} .faceIndex=${face.face_index} @face-decided=${this._decided}></intruder-alert-face-actions>
-                </div>`,
-              )}
-            </div>`}
+          : html`<div class="grid">${this._groups(this._faces).map((group) => this._card(group))}</div>`}
     `;
   }
 
@@ -110,6 +142,15 @@ export class ReviewView extends LitElement {
       .top {
         flex-wrap: nowrap;
         align-items: flex-start;
+      }
+      img.small {
+        width: 40px;
+        height: 40px;
+      }
+      .seen {
+        color: var(--warning-color, #ffa600);
+        font-weight: 500;
+        font-size: 14px;
       }
       img.big {
         width: 112px;

@@ -54,6 +54,7 @@ const en = {
   "face.add": "Add",
   "face.ignore": "Ignore",
   "face.saved": "Saved: {name} ({tier})",
+  "review.seen": "Seen {count} times",
   "review.empty": "Nothing to review: every unknown face has been named or ignored.",
   "review.intro": "Unknown faces from kept visits. Name them once and the next visit is recognised.",
   "people.empty": "Nobody in this list yet.",
