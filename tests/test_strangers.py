@@ -524,3 +524,60 @@ async def test_a_visitor_is_found_in_its_own_account(
     assert enrolled is not None
     assert enrolled["name"] == "Mallory"
     assert account_of_visitor(hass, other.entry_id, visitor) is None
+
+
+async def test_removing_the_account_deletes_the_strangers_faces_from_aws(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+) -> None:
+    """The strangers' collection is ours: nothing would ever expire it after the account."""
+    mallory = await _recognize(hass, media_dir, portrait("mallory"))
+    trent = await _recognize(hass, media_dir, portrait("trent"))
+    assert _stranger_faces(rekognition_server) == sorted(
+        [mallory["faces"][0]["visitor_id"], trent["faces"][0]["visitor_id"]]
+    )
+    # Trent is named: he becomes the owner's, no longer a stranger.
+    await hass.services.async_call(
+        DOMAIN,
+        "enroll_face",
+        {"visitor_id": trent["faces"][0]["visitor_id"], "tier": "whitelist", "name": "Trent"},
+        blocking=True,
+    )
+    assert await hass.config_entries.async_remove(server_entry.entry_id)
+    await hass.async_block_till_done()
+    assert _stranger_faces(rekognition_server) == []
+    # The people the owner enrolled are theirs: left where they are.
+    assert list(rekognition_server.service.collections[WHITELIST].users) == ["Trent"]
+
+
+async def test_removing_the_account_offline_names_the_collection_left_in_aws(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    media_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No connection at removal: the account still goes, the log says what to delete."""
+    await _recognize(hass, media_dir, portrait("mallory"))
+    rekognition_server.service.faults.append(Fault("ListFaces", "error500", count=100))
+    assert await hass.config_entries.async_remove(server_entry.entry_id)
+    await hass.async_block_till_done()
+    assert not hass.config_entries.async_entries(DOMAIN)
+    assert len(_stranger_faces(rekognition_server)) == 1
+    assert f"could not be deleted from the Rekognition collection {STRANGERS}" in caplog.text
+    assert "AWS console" in caplog.text
+
+
+async def test_removing_an_account_that_never_met_a_stranger(
+    hass: HomeAssistant,
+    server_entry: MockConfigEntry,
+    rekognition_server: RekognitionServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No strangers' collection: nothing to delete, nothing to warn about."""
+    assert STRANGERS not in rekognition_server.service.collections
+    assert await hass.config_entries.async_remove(server_entry.entry_id)
+    await hass.async_block_till_done()
+    assert "remembered strangers" not in caplog.text

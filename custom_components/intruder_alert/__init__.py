@@ -30,6 +30,7 @@ from .person_rules import async_remove_rules
 from .pipeline import async_report_interrupted
 from .services import async_setup_services
 from .snapshots import SnapshotStore
+from .strangers import async_remove_strangers_faces
 from .websocket_api import async_setup_websocket_api
 from .zone import Zone
 
@@ -146,8 +147,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntr
     And the people's rules.
 
     People enrolled in AWS stay in its collections (they are the user's, in their account);
-    the README says how to delete them.
+    the README says how to delete them. Remembered strangers' faces are deleted from AWS too.
     """
+    await async_remove_strangers_faces(hass, entry)
     await hass.async_add_executor_job(SnapshotStore(hass, entry.entry_id).remove_all)
     await hass.async_add_executor_job(PeoplePhotos.of(hass, entry.entry_id).remove_all)
     for store_name in FACE_STORES:

@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.event import async_track_time_interval
@@ -27,6 +28,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_BACKEND,
     CONF_LOITERING_COUNT,
     CONF_LOITERING_HOURS,
     CONF_STRANGERS_DAYS,
@@ -36,6 +38,7 @@ from .const import (
     DEFAULT_STRANGERS_DAYS,
     DOMAIN,
     LOGGER,
+    Backend,
 )
 from .engine.backend import FaceBackend
 from .engine.errors import EngineError, InvalidNameError, NotFoundError
@@ -320,6 +323,45 @@ def _save_soon(hass: HomeAssistant, store: Store[dict[str, Any]], backend: Local
         hass.loop.call_soon_threadsafe(store.async_delay_save, lambda: backend.store, SAVE_DELAY)
 
     return save_soon
+
+
+async def async_remove_strangers_faces(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Removing a Rekognition account deletes its strangers' faces from AWS.
+
+    Unlike the tiers (people the user enrolled, theirs to keep), the strangers' collection is
+    the integration's own: once the account is gone no expiry would ever delete these faces of
+    people who never agreed to be kept. Every face in it is deleted (ListFaces and DeleteFaces,
+    both in the IAM policy); the empty collection stays. Without a connection the faces stay
+    and the log names the collection to delete. An offline account's strangers are in a face
+    store, removed with the others.
+    """
+    # The coordinator imports this module: imported here, when an account is removed.
+    from .coordinator import aws_settings
+    from .engine.rekognition import Rekognition
+
+    if entry.data.get(CONF_BACKEND) == Backend.LOCAL:
+        return
+    collection_id = strangers_collection(entry.data[CONF_WHITELIST_COLLECTION])
+
+    def delete_every_face() -> int:
+        rekognition = Rekognition(aws_settings(entry.data))
+        face_ids = [face["FaceId"] for face in rekognition.list_faces(collection_id)]
+        rekognition.delete_faces(collection_id, face_ids)
+        return len(face_ids)
+
+    try:
+        deleted = await hass.async_add_executor_job(delete_every_face)
+    except NotFoundError:
+        return  # no stranger was ever remembered
+    except EngineError as err:
+        LOGGER.warning(
+            "The faces of remembered strangers could not be deleted from the Rekognition "
+            "collection %s (%s); delete that collection in the AWS console",
+            collection_id,
+            err,
+        )
+        return
+    LOGGER.info("Deleted %s faces of remembered strangers from %s", deleted, collection_id)
 
 
 async def _async_forget_everyone(strangers: Strangers) -> None:
