@@ -70,6 +70,19 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load integrations from custom_components."""
 
 
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Register every entity enabled, also those disabled by default (as HA core's fixture).
+
+    For tests that read a disabled-by-default entity (Rekognition calls today, Median face
+    size); test_disabled_by_default.py checks that they are disabled without it.
+    """
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default", return_value=True
+    ):
+        yield
+
+
 class AwsStubs:
     """Real boto3 clients, built by the integration's own code, answered by botocore Stubbers.
 

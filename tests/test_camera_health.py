@@ -73,6 +73,7 @@ def covered() -> bytes:
     )
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_no_problem_is_known_before_a_frame_is_checked(
     hass: HomeAssistant, zone_entry: MockConfigEntry
 ) -> None:
@@ -174,6 +175,7 @@ async def test_frozen_camera_after_three_identical_frames(
     assert hass.states.get(PROBLEM).attributes["reason"] == "black"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_usable_faces_follow_real_faces(
     hass: HomeAssistant, zone_entry: MockConfigEntry, scene_camera: SceneCamera
 ) -> None:

@@ -44,6 +44,7 @@ def _logged(caplog: pytest.LogCaptureFixture, level: int = logging.WARNING) -> s
     )
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_access_denied_run_names_the_permission_not_the_account(
     hass: HomeAssistant,
     zone_entry: MockConfigEntry,

@@ -18,6 +18,7 @@ from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, Config
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 
 from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST, enroll_photo
 from .faces import crop, grace_hopper, group_of_six, jpeg, mirrored, rescaled
@@ -75,9 +76,13 @@ async def test_local_account_end_to_end(hass: HomeAssistant, media_dir: Path) ->
     result = await _recognize(hass, group)
     assert result["type"] == "unknown_person"
     assert len(result["faces"]) == 6
-    # Nothing is billed: an offline account has no Rekognition call or cost sensors.
+    # Nothing is billed: an offline account has no Rekognition call or cost sensors, not even
+    # disabled ones (the calls counter is disabled by default, so no state would prove nothing).
+    registry = er.async_get(hass)
+    assert registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_whitelist_people")
+    for key in ("estimated_cost_today", "api_calls_today"):
+        assert registry.async_get_entity_id("sensor", DOMAIN, f"{entry_id}_{key}") is None
     assert hass.states.get("sensor.intruder_alert_on_this_device_estimated_cost_today") is None
-    assert hass.states.get("sensor.intruder_alert_on_this_device_rekognition_calls_today") is None
     assert hass.states.get("sensor.intruder_alert_on_this_device_whitelisted_people").state == "1"
 
 

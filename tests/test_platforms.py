@@ -3,7 +3,8 @@
 One account on the local Rekognition server with one zone, "Porch", whose PIR is a simulated
 GPIO pin, whose camera is the (fake) Raspberry Pi camera and which has a buzzer, so every
 platform has entities. Each test loads one platform,
-as Home Assistant core's own platform snapshot tests do.
+as Home Assistant core's own platform snapshot tests do, with every entity enabled (also the
+ones disabled by default: test_disabled_by_default.py is about those).
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ async def _setup(hass: HomeAssistant, entry: MockConfigEntry, platforms: list[Pl
         await hass.async_block_till_done()
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("platform", SNAPSHOT_PLATFORMS, ids=str)
 async def test_platform(
     hass: HomeAssistant,

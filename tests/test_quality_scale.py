@@ -130,3 +130,8 @@ def test_done_claims_have_their_evidence() -> None:
         assert (QUALITY_SCALE.parent / "diagnostics.py").is_file()
     if rules["repair-issues"] == "done":
         assert (QUALITY_SCALE.parent / "repairs.py").is_file()
+    if rules["entity-disabled-by-default"] == "done":
+        code = "".join(
+            path.read_text(encoding="utf-8") for path in QUALITY_SCALE.parent.glob("*.py")
+        )
+        assert re.search(r"entity_registry_enabled_default\s*=\s*False", code)

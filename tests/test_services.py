@@ -384,6 +384,7 @@ async def test_runtime_errors_of_people_actions(
     assert err.value.translation_key == "cannot_connect"
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_usage_sensors(
     hass: HomeAssistant,
     server_entry: MockConfigEntry,
@@ -520,6 +521,7 @@ async def test_offline_fallback_that_cannot_learn_a_face(
     assert rekognition_server.service.collections[WHITELIST].users == {}
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_calls_today_start_again_at_midnight(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,

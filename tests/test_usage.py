@@ -63,6 +63,7 @@ def test_billed_today_counts_only_billed_calls() -> None:
     assert sum(usage.total().values()) == 4
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_enrol_and_remove_cost_only_the_billed_calls(
     hass: HomeAssistant, server_entry: MockConfigEntry, media_dir: Path
 ) -> None:

@@ -2,6 +2,9 @@
 
 Each zone: its last verdict, and how usable its camera's faces are (the share of recent runs with
 a usable face, and the median face size; camera_health.py and engine/quality.py).
+
+Two noisy diagnostics are disabled by default (quality scale: entity-disabled-by-default):
+the calls counter and the median face size.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         key="api_calls_today",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # Changes with every call, and few look at it: the estimated cost says what it costs.
+        entity_registry_enabled_default=False,
         value_fn=lambda c: sum(c.backend.usage.today().values()),
         cloud_only=True,
     ),
@@ -185,6 +190,9 @@ class MedianFaceSizeSensor(IntruderAlertZoneEntity, SensorEntity):
     _attr_native_unit_of_measurement = "px"
     _attr_state_class = SensorStateClass.MEASUREMENT
     _attr_entity_category = EntityCategory.DIAGNOSTIC
+    # Changes with nearly every run with a face; Usable faces is the figure to watch, this one
+    # only says why it is low (too far away, or blurred), so it is off until someone asks.
+    _attr_entity_registry_enabled_default = False
 
     def __init__(self, zone: Zone) -> None:
         """Describe the sensor."""
