@@ -23,6 +23,7 @@ from .coordinator import (
 )
 from .entity import account_device_info, zone_device_info
 from .evidence_export import async_setup_evidence_services
+from .issues import async_delete_access_issue
 from .media_source import SnapshotView
 from .panel import async_register_panel, async_unregister_panel_if_unused
 from .people_photos import PeoplePhotos
@@ -149,6 +150,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: IntruderAlertConfigEntr
     People enrolled in AWS stay in its collections (they are the user's, in their account);
     the README says how to delete them. Remembered strangers' faces are deleted from AWS too.
     """
+    async_delete_access_issue(hass, entry.entry_id)
     await async_remove_strangers_faces(hass, entry)
     await hass.async_add_executor_job(SnapshotStore(hass, entry.entry_id).remove_all)
     await hass.async_add_executor_job(PeoplePhotos.of(hass, entry.entry_id).remove_all)

@@ -60,7 +60,13 @@ from .engine.people import People
 from .engine.recognition import DEFAULT_TIME_BUDGET, Recognizer, Thresholds
 from .engine.rekognition import CollectionInfo, Rekognition
 from .engine.usage import ApiUsage
-from .issues import async_create_collection_issue, async_delete_collection_issue
+from .issues import (
+    CHECK,
+    async_create_collection_issue,
+    async_delete_collection_issue,
+    async_report_access_denied,
+    async_report_access_granted,
+)
 from .snapshots import SnapshotStore
 from .strangers import Strangers, async_setup_strangers
 
@@ -259,7 +265,12 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
         except AccessDeniedError as err:
-            # Retried with backoff: fixing the IAM policy is picked up without a manual reload.
+            # Retried with backoff: fixing the IAM policy is picked up without a manual reload,
+            # and the repair issue naming the action goes when the check passes.
+            entry = self.config_entry
+            async_report_access_denied(
+                self.hass, entry.entry_id, entry.title, CHECK, err.permission
+            )
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="access_denied",
@@ -280,5 +291,7 @@ class IntruderAlertCoordinator(DataUpdateCoordinator[AccountState]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.update_interval = None
-        async_delete_collection_issue(self.hass, self.config_entry.entry_id)
+        entry = self.config_entry
+        async_delete_collection_issue(self.hass, entry.entry_id)
+        async_report_access_granted(self.hass, entry.entry_id, entry.title, CHECK)
         return state

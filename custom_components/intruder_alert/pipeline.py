@@ -18,10 +18,15 @@ from homeassistant.util.ulid import ulid_now
 
 from .const import EVENT_INTRUDER_ALERT, LOGGER, EventType, FailMode
 from .coordinator import IntruderAlertCoordinator
-from .engine.errors import AuthError, EngineError, NotFoundError
+from .engine.errors import AccessDeniedError, AuthError, EngineError, NotFoundError
 from .engine.images import PreparedImage, annotate, crop, crop_box, prepare
 from .engine.recognition import Face, Recognition, Verdict, describe_faces
-from .issues import async_create_collection_issue
+from .issues import (
+    RUN,
+    async_create_collection_issue,
+    async_report_access_denied,
+    async_report_access_granted,
+)
 from .person_rules import async_apply_person_rules
 from .snapshots import Snapshot
 from .strangers import async_after_event, note_sightings
@@ -260,6 +265,10 @@ async def _async_recognize(
         outcome.reason = f"Unexpected error: {err!r}"
     else:
         _apply(outcome, result)
+        if not coordinator.is_local:
+            # AWS answered the searches: a permission it refused to an earlier run is granted.
+            entry = coordinator.config_entry
+            async_report_access_granted(hass, entry.entry_id, entry.title, RUN)
 
 
 async def _async_after_announce(
@@ -376,6 +385,10 @@ def _handle_engine_failure(
     LOGGER.warning("Recognition failed: %s", err)
     if isinstance(err, AuthError):
         coordinator.config_entry.async_start_reauth(hass)
+    elif isinstance(err, AccessDeniedError):
+        # The run still fails (and alerts); the issue tells the owner which action to allow.
+        entry = coordinator.config_entry
+        async_report_access_denied(hass, entry.entry_id, entry.title, RUN, err.permission)
     elif isinstance(err, NotFoundError):
         entry = coordinator.config_entry
         async_create_collection_issue(hass, entry.entry_id, entry.title, str(err))
