@@ -12,7 +12,7 @@ import sys
 import time
 import types
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 import boto3
 from botocore.stub import Stubber
@@ -78,7 +78,9 @@ def entity_registry_enabled_by_default() -> Generator[None]:
     size); test_disabled_by_default.py checks that they are disabled without it.
     """
     with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default", return_value=True
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
     ):
         yield
 
