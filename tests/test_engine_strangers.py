@@ -22,6 +22,7 @@ from custom_components.intruder_alert.engine.errors import InvalidRequestError
 from custom_components.intruder_alert.engine.images import BoundingBox, prepare
 from custom_components.intruder_alert.engine.local import LocalFaces
 from custom_components.intruder_alert.engine.people import People
+from custom_components.intruder_alert.engine.quality import face_quality
 from custom_components.intruder_alert.engine.recognition import (
     Face,
     Recognizer,
@@ -38,7 +39,6 @@ from custom_components.intruder_alert.engine.strangers import (
     Visit,
     best_stranger,
     new_visitor_id,
-    sharpness,
     strangers_collection,
 )
 
@@ -186,6 +186,11 @@ def test_orphans_are_retried_unless_a_visitor_has_the_face_again() -> None:
 
 
 def test_sharpness_prefers_the_sharp_face() -> None:
+    """The sharpness best sightings are ranked by (camera health's measure of a face)."""
+
+    def sharpness(image: Image.Image, box: BoundingBox) -> float:
+        return face_quality(image, box).sharpness
+
     photo = grace_hopper()
     face = BoundingBox(0.3, 0.15, 0.45, 0.4)
     blurred = photo.filter(ImageFilter.GaussianBlur(6))

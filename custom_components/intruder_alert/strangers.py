@@ -45,8 +45,9 @@ from .engine.errors import EngineError, InvalidNameError, NotFoundError
 from .engine.images import BoundingBox, PreparedImage, crop, crop_box
 from .engine.local import DEFAULT_LOCK_TIMEOUT, LocalFaces
 from .engine.names import normalize_name
+from .engine.quality import face_quality
 from .engine.recognition import DEFAULT_TIME_BUDGET, MIN_CROP_OVERLAP, StrangerSearch
-from .engine.strangers import ENROL_FACES, StrangerMemory, Visit, sharpness, strangers_collection
+from .engine.strangers import ENROL_FACES, StrangerMemory, Visit, strangers_collection
 
 if TYPE_CHECKING:
     from .coordinator import IntruderAlertCoordinator
@@ -170,7 +171,7 @@ class Strangers:
             sharp = {}
             indexed = {}
             for face, visit in seen:
-                sharp[visit.visitor_id] = sharpness(frame.image, face.box)
+                sharp[visit.visitor_id] = face_quality(frame.image, face.box).sharpness
                 if visit.new and (face_id := self._index(frame, face.box, visit.visitor_id)):
                     indexed[visit.visitor_id] = face_id
             return sharp, indexed

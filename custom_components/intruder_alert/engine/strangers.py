@@ -6,7 +6,8 @@ the visitor id as its ``ExternalImageId``. A face that matches one is that visit
 that matches none is a new visitor, whose face is indexed after the event has fired.
 
 :class:`StrangerMemory` is the bookkeeping, plain JSON kept by the caller: per visitor, the faces
-indexed for them and their sightings (run, face, time, face size, sharpness). It forgets
+indexed for them and their sightings (run, face, time, face size, sharpness as
+:func:`.quality.face_quality` measures it). It forgets
 sightings older than the memory's days, and a visitor with none left. Nothing here performs I/O.
 """
 
@@ -16,8 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 import uuid
-
-from PIL import Image, ImageFilter, ImageStat
 
 from .images import BoundingBox
 
@@ -32,10 +31,6 @@ DEFAULT_LOITERING_HOURS = 24
 ENROL_FACES = 3
 # Sightings kept per visitor, at most (the newest): a stranger living in view stays bounded.
 MAX_SIGHTINGS = 500
-# Faces are compared for sharpness at this size, so a large blurred face does not win on pixels.
-SHARPNESS_SIDE = 64
-# The Laplacian, offset so negative responses survive 8-bit pixels.
-_LAPLACIAN = ImageFilter.Kernel((3, 3), (0, 1, 0, 1, -4, 1, 0, 1, 0), scale=1, offset=128)
 
 
 def strangers_collection(whitelist_collection: str) -> str:
@@ -99,20 +94,6 @@ class Visit:
             "first_seen": self.first_seen.isoformat(),
             "last_seen": self.last_seen.isoformat(),
         }
-
-
-def sharpness(image: Image.Image, box: BoundingBox) -> float:
-    """How sharp a face is: the variance of its Laplacian at a fixed size (higher is sharper)."""
-    pixels = (
-        round(box.left * image.width),
-        round(box.top * image.height),
-        round((box.left + box.width) * image.width),
-        round((box.top + box.height) * image.height),
-    )
-    face = image.crop(pixels).convert("L").resize((SHARPNESS_SIDE + 2, SHARPNESS_SIDE + 2))
-    # The filter leaves the border pixels as they were: only the inside is measured.
-    inside = face.filter(_LAPLACIAN).crop((1, 1, SHARPNESS_SIDE + 1, SHARPNESS_SIDE + 1))
-    return round(float(ImageStat.Stat(inside).var[0]), 2)
 
 
 def _when(stamp: float) -> datetime:
