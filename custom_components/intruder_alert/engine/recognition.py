@@ -399,6 +399,26 @@ class Recognizer:
 
         return asyncio.ensure_future(run())
 
+    async def _search_tiers_and_strangers[T](
+        self,
+        jpeg: bytes,
+        thresholds: Thresholds,
+        calls: list[int],
+        search: Callable[[str, bytes, float], T],
+        *,
+        every_face: bool = False,
+    ) -> tuple[dict[str, T], asyncio.Task[Any] | None]:
+        """Both tiers' answers, and the strangers' search started beside them (still running).
+
+        When the tiers fail, the strangers' search is dropped with them.
+        """
+        strangers = self._search_strangers(jpeg, calls, every_face=every_face)
+        try:
+            return await self._search_both(jpeg, thresholds, calls, search), strangers
+        except BaseException:
+            _cancel(strangers)
+            raise
+
     @staticmethod
     async def _strangers_answer(task: asyncio.Task[Any] | None) -> Any:
         """The strangers' answer, waiting at most STRANGER_GRACE for it (None: none in time)."""
@@ -479,14 +499,9 @@ class Recognizer:
     ) -> list[Face]:
         if isinstance(self.rekognition, SearchesEveryFace):
             return await self._every_face(self.rekognition, prepared.jpeg, thresholds, calls)
-        strangers = self._search_strangers(prepared.jpeg, calls)
-        try:
-            frame = await self._search_both(
-                prepared.jpeg, thresholds, calls, self.rekognition.search_users
-            )
-        except BaseException:
-            _cancel(strangers)
-            raise
+        frame, strangers = await self._search_tiers_and_strangers(
+            prepared.jpeg, thresholds, calls, self.rekognition.search_users
+        )
         largest = _searched_box(frame[WHITELIST]) or _searched_box(frame[BLACKLIST])
         if largest is None:
             _cancel(strangers)
@@ -522,12 +537,9 @@ class Recognizer:
         self, backend: SearchesEveryFace, jpeg: bytes, thresholds: Thresholds, calls: list[int]
     ) -> list[Face]:
         """Every face matched in both tiers by a backend that answers for all faces at once."""
-        strangers = self._search_strangers(jpeg, calls, every_face=True)
-        try:
-            by_tier = await self._search_both(jpeg, thresholds, calls, backend.search_every_face)
-        except BaseException:
-            _cancel(strangers)
-            raise
+        by_tier, strangers = await self._search_tiers_and_strangers(
+            jpeg, thresholds, calls, backend.search_every_face, every_face=True
+        )
         # Both tiers saw the same image, so their answers list the same faces in the same order.
         faces = [
             _matched_face(box, {tier: by_tier[tier][index] for tier in TIERS}, thresholds)
@@ -554,14 +566,9 @@ class Recognizer:
         """Crop one face that was not the largest and search it in both tiers."""
         region = crop_box(prepared.image, box)
         jpeg = await self._run(crop, prepared.image, region)
-        strangers = self._search_strangers(jpeg, calls)
-        try:
-            responses = await self._search_both(
-                jpeg, thresholds, calls, self.rekognition.search_users
-            )
-        except BaseException:
-            _cancel(strangers)
-            raise
+        responses, strangers = await self._search_tiers_and_strangers(
+            jpeg, thresholds, calls, self.rekognition.search_users
+        )
         searched = _searched_box(responses[WHITELIST]) or _searched_box(responses[BLACKLIST])
         # The crop's margin may take in part of a neighbour; the match counts only if the face
         # searched in the crop is the one we cropped for.

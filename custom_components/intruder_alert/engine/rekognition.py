@@ -50,8 +50,9 @@ class Rekognition:
         """Call one operation, count it, and map failures to engine errors.
 
         A call AWS refused before doing anything (bad credentials, a missing permission, a
-        collection that does not exist) is counted as a call but not billed. The engine error is chained to AWS's error with its
-        message redacted, so a traceback does not show the account id either.
+        collection that does not exist) is counted as a call but not billed. The engine error is
+        chained to AWS's error with its message redacted, so a traceback does not show the
+        account id either.
         """
         service = client.meta.service_model.service_name
         self.usage.record(operation)
