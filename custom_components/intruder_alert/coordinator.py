@@ -68,7 +68,12 @@ from .issues import (
     async_report_access_granted,
 )
 from .snapshots import SnapshotStore
-from .strangers import Strangers, async_setup_strangers
+from .strangers import (
+    FACES_STORE as STRANGER_FACES_STORE,
+    MEMORY_STORE as STRANGER_MEMORY_STORE,
+    Strangers,
+    async_setup_strangers,
+)
 
 if TYPE_CHECKING:
     from .zone import Zone
@@ -80,9 +85,10 @@ ACCOUNT_RETRY_INTERVAL = timedelta(minutes=5)
 
 type IntruderAlertConfigEntry = ConfigEntry[IntruderAlertCoordinator]
 
-# Face stores of an account (embeddings, biometric data): the offline backend's own, and the
-# offline fallback's of a cloud account.
-FACE_STORES = ("faces", "fallback_faces", "stranger_faces", "strangers")
+# Face stores of an account (embeddings, biometric data): the offline backend's own, the
+# offline fallback's of a cloud account, and the remembered strangers' (their embeddings on an
+# offline account, and their sightings).
+FACE_STORES = ("faces", "fallback_faces", STRANGER_FACES_STORE, STRANGER_MEMORY_STORE)
 
 
 def face_store_key(entry_id: str, store_name: str) -> str:

@@ -72,7 +72,8 @@ def _error(key: str, **placeholders: str) -> ServiceValidationError:
 
 
 def _store(hass: HomeAssistant, entry_id: str, name: str) -> Store[dict[str, Any]]:
-    # The same key as the coordinator's face stores, so removing the account deletes it.
+    # The key of the coordinator's face stores (face_store_key, which imports this module), so
+    # removing the account deletes both (FACE_STORES lists them).
     return Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}.{name}", private=True)
 
 
