@@ -45,18 +45,26 @@ def _logged(caplog: pytest.LogCaptureFixture, level: int = logging.WARNING) -> s
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
+# The strangers' search beside the tiers answers at once, or only after the failed verdict
+# (the alarm does not wait for it; its refused call must not show as billed meanwhile).
+@pytest.mark.parametrize("strangers_delay", [0.0, 0.3])
 async def test_access_denied_run_names_the_permission_not_the_account(
     hass: HomeAssistant,
     zone_entry: MockConfigEntry,
     rekognition_server: RekognitionServer,
     scene_camera: SceneCamera,
     caplog: pytest.LogCaptureFixture,
+    strangers_delay: float,
 ) -> None:
     """The event's reason, the Last verdict sensor and the log: permission yes, account id no.
 
     The event's reason is what the owner's email quotes.
     """
     rekognition_server.service.faults.append(Fault("SearchUsersByImage", "denied", count=100))
+    if strangers_delay:
+        rekognition_server.service.faults.append(
+            Fault("SearchFacesByImage", "slow", seconds=strangers_delay)
+        )
     events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
     scene_camera.frame = portrait("carol")
 

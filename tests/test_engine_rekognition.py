@@ -381,12 +381,12 @@ def test_refused_calls_are_counted_not_billed(
 
 
 def test_a_refusal_after_midnight_is_not_taken_off_the_new_day() -> None:
-    """A call counted yesterday and refused after midnight leaves today's bill alone."""
+    """A call refused after midnight is counted on the new day, unbilled, in one step."""
     day = [date(2026, 1, 1)]
     usage = ApiUsage(today=lambda: day[0])
     usage.record("SearchUsersByImage")
     day[0] = date(2026, 1, 2)
-    usage.refused("SearchUsersByImage")
+    usage.record("SearchUsersByImage", billed=False)
     usage.record("SearchUsersByImage")
     assert usage.billed_today() == 1
 

@@ -50,21 +50,23 @@ class Rekognition:
         """Call one operation, count it, and map failures to engine errors.
 
         A call AWS refused before doing anything (bad credentials, a missing permission, a
-        collection that does not exist) is counted as a call but not billed. The engine error is
-        chained to AWS's error with its message redacted, so a traceback does not show the
-        account id either.
+        collection that does not exist) is counted as a call but not billed. It is counted when
+        it ends: a call a run stopped waiting for (a late strangers' search) never shows as
+        billed first and refused later. The engine error is chained to AWS's error with its
+        message redacted, so a traceback does not show the account id either.
         """
         service = client.meta.service_model.service_name
-        self.usage.record(operation)
+        billed = True
         try:
             response: dict[str, Any] = getattr(client, xform_name(operation))(**params)
         except (BotoCoreError, ClientError) as err:
             error = translate_error(
                 err, service=service, operation=operation, settings=self.settings
             )
-            if isinstance(error, (AuthError, AccessDeniedError, NotFoundError)):
-                self.usage.refused(operation)
+            billed = not isinstance(error, (AuthError, AccessDeniedError, NotFoundError))
             raise error from redacted_cause(err)
+        finally:
+            self.usage.record(operation, billed=billed)
         return response
 
     @property

@@ -46,18 +46,17 @@ class ApiUsage:
         # Calls of today that AWS refused before doing anything: counted, not billed.
         self._today_refused: Counter[str] = Counter()
 
-    def record(self, operation: str) -> None:
-        """Count one call of ``operation``."""
+    def record(self, operation: str, *, billed: bool = True) -> None:
+        """Count one call of ``operation`` that has ended; ``billed`` False if AWS refused it.
+
+        Counted in one step when the call ends, so a reading never shows a refused call as
+        billed (a call still on its way is not counted yet).
+        """
         with self._lock:
             self._roll_day()
             self._today_calls[operation] += 1
             self._total_calls[operation] += 1
-
-    def refused(self, operation: str) -> None:
-        """Mark one counted call of ``operation`` unbilled (credentials, IAM, no collection)."""
-        with self._lock:
-            self._roll_day()
-            if self._today_refused[operation] < self._today_calls[operation]:
+            if not billed:
                 self._today_refused[operation] += 1
 
     def _roll_day(self) -> None:
