@@ -26,7 +26,7 @@ import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
@@ -34,6 +34,7 @@ from homeassistant.util import dt as dt_util
 from . import evidence
 from .const import DOMAIN, LOGGER
 from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
+from .errors import validation_error
 from .history import RunFilter, async_history
 from .services import coordinator_for, zone_for_device
 from .snapshots import SnapshotStore
@@ -57,12 +58,6 @@ EXPORT_SCHEMA = vol.Schema(
         vol.Required(ATTR_DIRECTORY): cv.string,
     }
 )
-
-
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
 
 
 @dataclass
@@ -104,12 +99,12 @@ def _check_directory(hass: HomeAssistant, directory: str) -> Path:
     """The folder to write into, resolved once; blocking. Raises a translated error."""
     folder = Path(directory).resolve()
     if not hass.config.is_allowed_path(str(folder)):
-        raise _error("export_directory_not_allowed", directory=directory)
+        raise validation_error("export_directory_not_allowed", directory=directory)
     public = Path(hass.config.path("www")).resolve()
     if folder == public or folder.is_relative_to(public):
-        raise _error("export_directory_public", directory=directory)
+        raise validation_error("export_directory_public", directory=directory)
     if not folder.is_dir():
-        raise _error("export_directory_missing", directory=directory)
+        raise validation_error("export_directory_missing", directory=directory)
     return folder
 
 
@@ -228,7 +223,7 @@ def _accounts(call: ServiceCall) -> tuple[list[IntruderAlertCoordinator], str | 
     if (device_id := call.data.get(ATTR_DEVICE_ID)) is not None:
         coordinator = zone_for_device(hass, device_id).coordinator
         if entry_id is not None and entry_id != coordinator.config_entry.entry_id:
-            raise _error("device_in_other_account", title=coordinator.config_entry.title)
+            raise validation_error("device_in_other_account", title=coordinator.config_entry.title)
         return [coordinator], device_id
     if entry_id is not None:
         return [coordinator_for(hass, entry_id)], None
@@ -245,7 +240,7 @@ async def async_export(call: ServiceCall) -> ServiceResponse:
     run_ids: list[str] = call.data.get(ATTR_RUN_IDS) or []
     ranged = ATTR_AFTER in call.data or ATTR_BEFORE in call.data
     if bool(run_ids) == ranged:
-        raise _error("export_selection")
+        raise validation_error("export_selection")
     coordinators, device_id = _accounts(call)
     directory: str = call.data[ATTR_DIRECTORY]
     folder = await hass.async_add_executor_job(_check_directory, hass, directory)
@@ -272,7 +267,7 @@ async def async_export(call: ServiceCall) -> ServiceResponse:
                         runs.append(_collect(coordinator.snapshots, snapshot.path.stem, record))
                         break
                 else:
-                    raise _error("run_not_found", run_id=run_id)
+                    raise validation_error("run_not_found", run_id=run_id)
             return runs
         for coordinator, history in histories:
             for line in history.page(run_filter, sys.maxsize):
@@ -287,7 +282,7 @@ async def async_export(call: ServiceCall) -> ServiceResponse:
 
     runs = await hass.async_add_executor_job(collect)
     if not runs:
-        raise _error("export_no_runs")
+        raise validation_error("export_no_runs")
     exported = dt_util.now()
     try:
         path, size = await hass.async_add_executor_job(_write_zip, folder, runs, exported)

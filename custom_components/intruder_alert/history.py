@@ -21,13 +21,13 @@ import threading
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from .const import DOMAIN
 from .coordinator import IntruderAlertCoordinator
 from .engine.names import user_id_for
+from .errors import validation_error
 from .snapshots import PANEL_NAME, SnapshotStore
 
 HISTORY_KEY: HassKey[dict[str, RunHistory]] = HassKey(f"{DOMAIN}_history")
@@ -80,12 +80,6 @@ class RunFilter:
             wanted = self.person.casefold()
             return any(wanted in (name or "").casefold() for name in run.get("names") or [])
         return True
-
-
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
 
 
 class RunHistory:
@@ -230,10 +224,12 @@ class RunHistory:
     def _face(self, run_id: str, index: int) -> dict[str, Any]:
         run = self._runs.get(run_id)
         if run is None:
-            raise _error("run_not_found", run_id=run_id)
+            raise validation_error("run_not_found", run_id=run_id)
         faces = run.get("faces") or []
         if index >= len(faces):
-            raise _error("face_not_found", run_id=run_id, index=str(index), count=str(len(faces)))
+            raise validation_error(
+                "face_not_found", run_id=run_id, index=str(index), count=str(len(faces))
+            )
         face: dict[str, Any] = faces[index]
         return face
 

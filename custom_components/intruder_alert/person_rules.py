@@ -34,7 +34,7 @@ import voluptuous as vol
 from homeassistant.components.alarm_control_panel.const import AlarmControlPanelState
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, WEEKDAYS
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -45,6 +45,7 @@ from .coordinator import IntruderAlertCoordinator
 from .engine.errors import InvalidNameError
 from .engine.names import normalize_name, user_id_for
 from .engine.recognition import Face, Verdict
+from .errors import validation_error
 
 if TYPE_CHECKING:
     from .pipeline import Outcome
@@ -276,17 +277,11 @@ async def async_remove_rules(hass: HomeAssistant, entry_id: str) -> None:
     await Store[dict[str, Any]](hass, STORAGE_VERSION, storage_key(entry_id)).async_remove()
 
 
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
 def _user_id(name: str) -> str:
     try:
         return user_id_for(name)
     except InvalidNameError as err:
-        raise _error("invalid_name", error=str(err)) from err
+        raise validation_error("invalid_name", error=str(err)) from err
 
 
 def _answer(tier: str, name: str, user_id: str, rules: PersonRules | None) -> dict[str, Any]:
@@ -321,14 +316,14 @@ async def async_set_person_rules(
     """
     user_id = _user_id(name)
     if tier != Tier.WHITELIST:
-        raise _error("rules_whitelist_only", name=normalize_name(name))
+        raise validation_error("rules_whitelist_only", name=normalize_name(name))
     rules = PersonRules.from_dict(data)
     store = await async_rules_of(hass, coordinator.config_entry.entry_id)
     if not rules.empty:
         # Clearing needs no one enrolled: rules left behind can always go.
         people = await hass.async_add_executor_job(coordinator.people.list, tier)
         if not any(person.user_id == user_id for person in people):
-            raise _error("person_not_found", name=normalize_name(name), tier=tier)
+            raise validation_error("person_not_found", name=normalize_name(name), tier=tier)
     await store.async_set(tier, user_id, rules)
     LOGGER.debug("Rules of %s in the %s: %s", user_id, tier, rules.as_dict())
     return _answer(tier, name, user_id, None if rules.empty else rules)

@@ -12,12 +12,7 @@ from homeassistant.components import camera
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import (
-    HomeAssistantError,
-    ServiceValidationError,
-    Unauthorized,
-    UnknownUser,
-)
+from homeassistant.exceptions import HomeAssistantError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util.hass_dict import HassKey
@@ -34,6 +29,7 @@ from .engine.errors import (
     NotFoundError,
 )
 from .engine.images import PreparedImage
+from .errors import validation_error
 from .history import async_history
 from .people_photos import async_forget_photo, async_keep_photo
 from .person_rules import RULE_FIELDS, async_forget_rules, async_rules_of, async_set_person_rules
@@ -102,19 +98,13 @@ SET_RULES_SCHEMA = vol.Schema(
 )
 
 
-def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
 def _coordinator(call: ServiceCall) -> IntruderAlertCoordinator:
     """The account of the call's zone device, else the one it names, else the only one."""
     if ATTR_DEVICE_ID in call.data:
         coordinator = zone_for_device(call.hass, call.data[ATTR_DEVICE_ID]).coordinator
         entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
         if entry_id is not None and entry_id != coordinator.config_entry.entry_id:
-            raise _validation_error("device_in_other_account", title=coordinator.config_entry.title)
+            raise validation_error("device_in_other_account", title=coordinator.config_entry.title)
         return coordinator
     return coordinator_for(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
 
@@ -123,17 +113,17 @@ def zone_for_device(hass: HomeAssistant, device_id: str) -> Zone:
     """The running zone whose device is ``device_id`` (its id survives renaming the zone)."""
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
-        raise _validation_error("device_not_found", device_id=device_id)
+        raise validation_error("device_not_found", device_id=device_id)
     for entry_id in device.config_entries:
         entry: IntruderAlertConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
             continue
         if entry.state is not ConfigEntryState.LOADED:
-            raise _validation_error("entry_not_loaded", title=entry.title)
+            raise validation_error("entry_not_loaded", title=entry.title)
         for domain, identifier in device.identifiers:
             if domain == DOMAIN and (zone := entry.runtime_data.zones.get(identifier)):
                 return zone
-    raise _validation_error("not_a_zone", device=device.name_by_user or device.name or device_id)
+    raise validation_error("not_a_zone", device=device.name_by_user or device.name or device_id)
 
 
 def _warn_zone_name(hass: HomeAssistant, name: str) -> None:
@@ -158,7 +148,7 @@ def _zone_by_name(coordinator: IntruderAlertCoordinator, name: str) -> Zone:
         None,
     )
     if zone is None:
-        raise _validation_error("zone_not_found", zone=name)
+        raise validation_error("zone_not_found", zone=name)
     return zone
 
 
@@ -186,17 +176,17 @@ def coordinator_for(hass: HomeAssistant, entry_id: str | None) -> IntruderAlertC
     if entry_id is not None:
         entry: IntruderAlertConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
         if entry is None or entry.domain != DOMAIN:
-            raise _validation_error("entry_not_found", entry_id=entry_id)
+            raise validation_error("entry_not_found", entry_id=entry_id)
     else:
         # As Home Assistant's own service helper: disabled and ignored accounts do not count.
         entries = hass.config_entries.async_entries(
             DOMAIN, include_ignore=False, include_disabled=False
         )
         if len(entries) != 1:
-            raise _validation_error("entry_required", count=str(len(entries)))
+            raise validation_error("entry_required", count=str(len(entries)))
         entry = entries[0]
     if entry.state is not ConfigEntryState.LOADED:
-        raise _validation_error("entry_not_loaded", title=entry.title)
+        raise validation_error("entry_not_loaded", title=entry.title)
     return entry.runtime_data
 
 
@@ -226,19 +216,19 @@ def _read_image_file(hass: HomeAssistant, path: str) -> bytes:
     """
     file = Path(path).resolve()
     if not hass.config.is_allowed_path(str(file)):
-        raise _validation_error("path_not_allowed", path=path)
+        raise validation_error("path_not_allowed", path=path)
     if not file.is_file():
-        raise _validation_error("file_not_found", path=path)
+        raise validation_error("file_not_found", path=path)
     if file.stat().st_size > MAX_IMAGE_FILE_BYTES:
-        raise _validation_error("file_too_large", path=path, limit="64 MB")
+        raise validation_error("file_too_large", path=path, limit="64 MB")
     try:
         descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as err:
-        raise _validation_error("file_not_found", path=path) from err
+        raise validation_error("file_not_found", path=path) from err
     with os.fdopen(descriptor, "rb") as stream:
         data = stream.read(MAX_IMAGE_FILE_BYTES + 1)
     if len(data) > MAX_IMAGE_FILE_BYTES:
-        raise _validation_error("file_too_large", path=path, limit="64 MB")
+        raise validation_error("file_too_large", path=path, limit="64 MB")
     return data
 
 
@@ -251,15 +241,15 @@ async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator)
         if key in call.data
     ]
     if len(sources) != 1:
-        raise _validation_error("one_source")
+        raise validation_error("one_source")
     if ATTR_RUN_ID in call.data:
         if (index := call.data.get(ATTR_FACE_INDEX)) is None:
-            raise _validation_error("face_index_required")
+            raise validation_error("face_index_required")
         return await async_run_face(hass, coordinator, call.data[ATTR_RUN_ID], index)
     if ATTR_CAMERA in call.data:
         entity_id = call.data[ATTR_CAMERA]
         if hass.states.get(entity_id) is None:
-            raise _validation_error("camera_not_found", entity_id=entity_id)
+            raise validation_error("camera_not_found", entity_id=entity_id)
         try:
             image = await camera.async_get_image(hass, entity_id)
         except HomeAssistantError as err:
@@ -273,9 +263,9 @@ async def _async_image(call: ServiceCall, coordinator: IntruderAlertCoordinator)
         return await hass.async_add_executor_job(_read_image_file, hass, call.data[ATTR_IMAGE_PATH])
     name = _zone_name(call)
     if name not in coordinator.last_unknown_faces:
-        raise _validation_error("no_unknown_face", zone=name)
+        raise validation_error("no_unknown_face", zone=name)
     if (face := coordinator.last_unknown_faces[name]) is None:
-        raise _validation_error("several_unknown_faces", zone=name)
+        raise validation_error("several_unknown_faces", zone=name)
     return face
 
 
@@ -293,7 +283,7 @@ async def _async_prepared(
     try:
         return await async_prepare(call.hass, data)
     except BadImageError as err:
-        raise _validation_error("bad_image", error=str(err)) from err
+        raise validation_error("bad_image", error=str(err)) from err
 
 
 async def _async_require_admin(call: ServiceCall) -> None:
@@ -315,7 +305,7 @@ async def _async_recognize(call: ServiceCall) -> ServiceResponse:
         # A zone: take a still from its camera, exactly as motion would.
         sources = (ATTR_CAMERA, ATTR_IMAGE_PATH, ATTR_DEVICE_ID, ATTR_ZONE)
         if sum(key in call.data for key in sources) != 1:
-            raise _validation_error("one_source")
+            raise validation_error("one_source")
         zone = _call_zone(call, coordinator)
         outcome = await zone.async_run_once(fire_event=call.data[ATTR_FIRE_EVENT])
     else:
@@ -363,11 +353,11 @@ async def async_enroll(
     try:
         enrolment = await hass.async_add_executor_job(coordinator.people.enroll, tier, name, data)
     except BadImageError as err:
-        raise _validation_error("bad_image", error=str(err)) from err
+        raise validation_error("bad_image", error=str(err)) from err
     except EnrolmentError as err:
-        raise _validation_error(f"enrol_{err.reason}", error=str(err)) from err
+        raise validation_error(f"enrol_{err.reason}", error=str(err)) from err
     except InvalidNameError as err:
-        raise _validation_error("invalid_name", error=str(err)) from err
+        raise validation_error("invalid_name", error=str(err)) from err
     except EngineError as err:
         raise engine_error(err) from err
     if coordinator.fallback_people is not None:
@@ -416,7 +406,7 @@ async def async_remove(
         try:
             await hass.async_add_executor_job(coordinator.fallback_people.remove, tier, name)
         except InvalidNameError as err:
-            raise _validation_error("invalid_name", error=str(err)) from err
+            raise validation_error("invalid_name", error=str(err)) from err
         except NotFoundError:
             pass  # never enrolled there (added before the fallback was turned on)
         else:
@@ -424,14 +414,14 @@ async def async_remove(
     try:
         deleted = await hass.async_add_executor_job(coordinator.people.remove, tier, name)
     except InvalidNameError as err:
-        raise _validation_error("invalid_name", error=str(err)) from err
+        raise validation_error("invalid_name", error=str(err)) from err
     except NotFoundError as err:
         if not err.resource.startswith("person:"):
             raise engine_error(err) from err
         if forgotten_offline:
             deleted = 0  # only the offline fallback still knew them
         else:
-            raise _validation_error("person_not_found", name=name, tier=tier) from err
+            raise validation_error("person_not_found", name=name, tier=tier) from err
     except EngineError as err:
         if forgotten_offline:
             # Say exactly what is left: the cloud still knows them until it is asked again.

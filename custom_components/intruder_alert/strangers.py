@@ -48,6 +48,7 @@ from .engine.names import normalize_name
 from .engine.quality import face_quality
 from .engine.recognition import DEFAULT_TIME_BUDGET, MIN_CROP_OVERLAP, StrangerSearch
 from .engine.strangers import ENROL_FACES, StrangerMemory, Visit, strangers_collection
+from .errors import validation_error
 
 if TYPE_CHECKING:
     from .coordinator import IntruderAlertCoordinator
@@ -63,12 +64,6 @@ EXPIRY_INTERVAL = timedelta(hours=1)
 ATTR_VISITOR_ID = "visitor_id"
 # The image sources of enroll_face other than a visitor.
 _OTHER_SOURCES = ("camera_entity_id", "image_path", "device_id", "zone", "run_id")
-
-
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
 
 
 def _store(hass: HomeAssistant, entry_id: str, name: str) -> Store[dict[str, Any]]:
@@ -426,11 +421,11 @@ async def async_enroll_visitor(
 
     strangers = coordinator.strangers
     if strangers is None or visitor_id not in strangers.memory:
-        raise _error("visitor_not_found", visitor_id=visitor_id)
+        raise validation_error("visitor_not_found", visitor_id=visitor_id)
     try:
         normalize_name(name)
     except InvalidNameError as err:
-        raise _error("invalid_name", error=str(err)) from err
+        raise validation_error("invalid_name", error=str(err)) from err
     used: list[tuple[str, int]] = []
     first: dict[str, Any] | None = None
     last: dict[str, Any] | None = None
@@ -447,7 +442,7 @@ async def async_enroll_visitor(
         first = first or last
         used.append((run_id, index))
     if first is None or last is None:
-        raise _error("visitor_no_kept_face", visitor_id=visitor_id)
+        raise validation_error("visitor_no_kept_face", visitor_id=visitor_id)
     # Every other sighting is this person too: the Review stops asking about them.
     history = async_history(hass, coordinator)
     others = [
@@ -485,7 +480,7 @@ async def async_enroll_visitor_action(call: ServiceCall) -> dict[str, Any]:
     from .services import coordinator_for
 
     if any(key in call.data for key in _OTHER_SOURCES):
-        raise _error("one_source")
+        raise validation_error("one_source")
     visitor_id = call.data[ATTR_VISITOR_ID]
     coordinator = account_of_visitor(call.hass, call.data.get("config_entry_id"), visitor_id)
     if coordinator is None:

@@ -48,6 +48,7 @@ from .coordinator import IntruderAlertConfigEntry, IntruderAlertCoordinator
 from .engine.errors import EngineError
 from .engine.names import user_id_for
 from .engine.recognition import Verdict
+from .errors import validation_error
 from .history import RunFilter, RunHistory, async_history, decode_cursor, encode_cursor
 from .media_source import SNAPSHOT_URL
 from .people_photos import PeoplePhotos, photos_of
@@ -82,12 +83,6 @@ _FACE_INDEX = vol.All(vol.Coerce(int), vol.Range(min=0))
 _LIMIT = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_LIMIT))
 
 type Handler = Callable[[HomeAssistant, ActiveConnection, dict[str, Any]], Awaitable[None]]
-
-
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
 
 
 def _cursor(value: Any) -> str:
@@ -141,7 +136,7 @@ async def _account_of_run(
     if entry_id is not None:
         coordinator = coordinator_for(hass, entry_id)
         return coordinator, async_history(hass, coordinator)
-    raise _error("run_not_found", run_id=run_id)
+    raise validation_error("run_not_found", run_id=run_id)
 
 
 class _Signer:
@@ -286,7 +281,7 @@ async def ws_run(hass: HomeAssistant, connection: ActiveConnection, msg: dict[st
     coordinator, history = await _account_of_run(hass, msg.get("entry_id"), run_id)
     found = await hass.async_add_executor_job(coordinator.snapshots.find_run, run_id)
     if found is None:
-        raise _error("run_not_found", run_id=run_id)
+        raise validation_error("run_not_found", run_id=run_id)
     snapshot, record = found
     run = index_line(snapshot.path.stem, record)
     run = await hass.async_add_executor_job(_with_face_states, history, run)
@@ -323,7 +318,7 @@ async def ws_release_evidence(
     run_id: str = msg["run_id"]
     coordinator, history = await _account_of_run(hass, msg.get("entry_id"), run_id)
     if await hass.async_add_executor_job(history.get, run_id) is None:
-        raise _error("run_not_found", run_id=run_id)
+        raise validation_error("run_not_found", run_id=run_id)
     released = await hass.async_add_executor_job(
         evidence.release, coordinator.snapshots.folder, run_id
     )
@@ -548,11 +543,11 @@ def _decode_upload(text: str) -> bytes:
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as err:
-        raise _error("upload_not_base64") from err
+        raise validation_error("upload_not_base64") from err
     if len(data) > MAX_UPLOAD_BYTES:
-        raise _error("upload_too_large", limit="10 MB")
+        raise validation_error("upload_too_large", limit="10 MB")
     if not data.startswith((_JPEG, _PNG)):
-        raise _error("upload_not_image")
+        raise validation_error("upload_not_image")
     return data
 
 
@@ -600,7 +595,7 @@ async def ws_move(hass: HomeAssistant, connection: ActiveConnection, msg: dict[s
     """
     name, source, target = msg["name"], msg["from_tier"], msg["to_tier"]
     if source == target:
-        raise _error("move_same_tier", tier=source)
+        raise validation_error("move_same_tier", tier=source)
     coordinator = coordinator_for(hass, msg.get("entry_id"))
     history = async_history(hass, coordinator)
     try:
@@ -609,7 +604,7 @@ async def ws_move(hass: HomeAssistant, connection: ActiveConnection, msg: dict[s
     except EngineError as err:
         raise engine_error(err) from err
     if not any(person.user_id == wanted for person in people):
-        raise _error("person_not_found", name=name, tier=source)
+        raise validation_error("person_not_found", name=name, tier=source)
     candidates = await hass.async_add_executor_job(history.kept_faces, source, name)
     enrolled: dict[str, Any] | None = None
     used: tuple[str, int] | None = None
@@ -624,7 +619,7 @@ async def ws_move(hass: HomeAssistant, connection: ActiveConnection, msg: dict[s
         used = (run_id, index)
         break
     if enrolled is None or used is None:
-        raise _error("move_no_kept_face", name=name, from_tier=source, to_tier=target)
+        raise validation_error("move_no_kept_face", name=name, from_tier=source, to_tier=target)
     removed = await async_remove(hass, coordinator, source, name)
     connection.send_result(
         msg["id"],
@@ -714,7 +709,7 @@ async def ws_recognise_now(
         if (zone := coordinator.zones.get(msg["zone_id"])) is not None:
             break
     else:
-        raise _error("zone_not_found", zone=msg["zone_id"])
+        raise validation_error("zone_not_found", zone=msg["zone_id"])
     outcome = await zone.async_run_once(fire_event=True)
     entry_id = coordinator.config_entry.entry_id
     data = outcome.as_dict(entry_id)
