@@ -43,7 +43,7 @@ from homeassistant.config_entries import ConfigSubentryData
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from .rekognition_server import RekognitionServer
+from .rekognition_server import RealFacesRekognition, RekognitionServer
 from .scenes import empty, wall
 
 ACCOUNT_ID = "123456789012"
@@ -265,6 +265,15 @@ def rekognition_server(socket_enabled: None) -> Generator[RekognitionServer]:
     with RekognitionServer() as server:
         for collection in (WHITELIST, BLACKLIST):
             server.service.op_create_collection({"CollectionId": collection})
+        yield server
+
+
+@pytest.fixture
+def real_faces_server(socket_enabled: None) -> Generator[RekognitionServer]:
+    """The Rekognition protocol server deciding identities with dlib, on real photos."""
+    with RekognitionServer(RealFacesRekognition()) as server:
+        for collection in (WHITELIST, BLACKLIST):
+            server.service.handle("CreateCollection", {"CollectionId": collection})
         yield server
 
 

@@ -8,7 +8,6 @@ Rekognition protocol).
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -21,9 +20,9 @@ from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.zone import Zone
 from homeassistant.core import Event, HomeAssistant
 
-from .conftest import BLACKLIST, WHITELIST, SceneCamera, enroll_photo, wait_until, zone_data
+from .conftest import SceneCamera, enroll_photo, wait_until, zone_data
 from .faces import grace_hopper, group_of_six, jpeg, rescaled
-from .rekognition_server import Fault, RealFacesRekognition, RekognitionServer
+from .rekognition_server import Fault, RekognitionServer
 from .scenes import empty
 
 PROBLEM = "binary_sensor.zone_0_camera_problem"
@@ -33,12 +32,9 @@ EVENT_ENTITY = "event.zone_0_recognition"
 
 
 @pytest.fixture
-def rekognition_server(socket_enabled: None) -> Generator[RekognitionServer]:
-    """The Rekognition protocol server deciding faces with dlib: real faces in real frames."""
-    with RekognitionServer(RealFacesRekognition()) as server:
-        for collection in (WHITELIST, BLACKLIST):
-            server.service.handle("CreateCollection", {"CollectionId": collection})
-        yield server
+def rekognition_server(real_faces_server: RekognitionServer) -> RekognitionServer:
+    """The account's server decides faces with dlib: real faces in real frames."""
+    return real_faces_server
 
 
 def _zone(entry: MockConfigEntry) -> Zone:

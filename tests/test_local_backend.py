@@ -5,7 +5,6 @@ Chosen in the flow, it enrols and recognises, keeps embeddings across restarts a
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from pathlib import Path
 from unittest.mock import patch
 
@@ -20,9 +19,9 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 
-from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST, enroll_photo
+from .conftest import ENTRY_DATA, UNIQUE_ID, enroll_photo
 from .faces import crop, grace_hopper, group_of_six, jpeg, mirrored, rescaled
-from .rekognition_server import Fault, RealFacesRekognition, RekognitionServer
+from .rekognition_server import Fault, RekognitionServer
 
 
 async def _add_local_account(hass: HomeAssistant) -> str:
@@ -123,15 +122,6 @@ async def test_install_failure_is_reported(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "requirements_failed"
     assert hass.config_entries.async_entries(DOMAIN) == []
-
-
-@pytest.fixture
-def real_faces_server(socket_enabled: None) -> Generator[RekognitionServer]:
-    """The Rekognition protocol server deciding identities with dlib, on real photos."""
-    with RekognitionServer(RealFacesRekognition()) as server:
-        for collection in (WHITELIST, BLACKLIST):
-            server.service.handle("CreateCollection", {"CollectionId": collection})
-        yield server
 
 
 async def test_cloud_failure_falls_back_to_this_device(

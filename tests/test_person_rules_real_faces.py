@@ -7,24 +7,21 @@ chosen times in Home Assistant's time zone (Berlin here: not the host's, not UTC
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.intruder_alert.const import DOMAIN, EVENT_INTRUDER_ALERT
 from custom_components.intruder_alert.history import async_history
-from custom_components.intruder_alert.pipeline import Outcome
 from homeassistant.core import HomeAssistant
 
-from .conftest import BLACKLIST, WHITELIST, SceneCamera, enroll_photo, zone_data
+from .conftest import SceneCamera, enroll_photo, zone_data
 from .faces import grace_hopper, jpeg, mirrored, rescaled
-from .rekognition_server import RealFacesRekognition, RekognitionServer
+from .rekognition_server import RekognitionServer
+from .test_person_rules import _run_zone, _set_rules
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # 2026-05-05 is a Tuesday; Berlin is UTC+2 then (summer time).
@@ -38,34 +35,9 @@ def _at(day: date, clock: str) -> datetime:
 
 
 @pytest.fixture
-def rekognition_server(socket_enabled: None) -> Generator[RekognitionServer]:
-    """The local Rekognition protocol server, deciding identities on real photos (dlib)."""
-    with RekognitionServer(RealFacesRekognition()) as server:
-        for collection in (WHITELIST, BLACKLIST):
-            server.service.handle("CreateCollection", {"CollectionId": collection})
-        yield server
-
-
-async def _set_rules(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, "set_person_rules", data, blocking=True, return_response=True
-    )
-    assert response is not None
-    return dict(response)
-
-
-async def _run_zone(
-    hass: HomeAssistant, entry: MockConfigEntry, camera: SceneCamera, frame: bytes
-) -> dict[str, Any]:
-    """The camera shows ``frame``; one run of the zone; the event it fired."""
-    camera.frame = frame
-    zone = next(iter(entry.runtime_data.zones.values()))
-    events = async_capture_events(hass, EVENT_INTRUDER_ALERT)
-    outcome: Outcome = await zone.async_run_once()
-    await hass.async_block_till_done()
-    fired = [event.data for event in events if event.data.get("run_id") == outcome.run_id]
-    assert len(fired) == 1  # one event per run
-    return dict(fired[0])
+def rekognition_server(real_faces_server: RekognitionServer) -> RekognitionServer:
+    """The account's server decides identities on real photos (dlib)."""
+    return real_faces_server
 
 
 @pytest.mark.parametrize("zones", [[zone_data(title="Hall", alarm_panel=PANEL)]])

@@ -9,7 +9,6 @@ moved on) forgets them, their faces too. Then what each part of Home Assistant s
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -35,19 +34,10 @@ from homeassistant.util import dt as dt_util
 
 from .conftest import BLACKLIST, ENTRY_DATA, UNIQUE_ID, WHITELIST, SceneCamera, zone_data
 from .faces import crop, grace_hopper, group_of_six, jpeg, mirrored, rescaled
-from .rekognition_server import Fault, RealFacesRekognition, RekognitionServer
+from .rekognition_server import Fault, RekognitionServer
 from .scenes import portrait
 
 STRANGERS = f"{WHITELIST}_strangers"
-
-
-@pytest.fixture
-def real_faces_server(socket_enabled: None) -> Generator[RekognitionServer]:
-    """The Rekognition protocol server deciding identities with dlib, on real photos."""
-    with RekognitionServer(RealFacesRekognition()) as server:
-        for collection in (WHITELIST, BLACKLIST):
-            server.service.handle("CreateCollection", {"CollectionId": collection})
-        yield server
 
 
 @pytest.fixture(params=["cloud", "local"])
