@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Generator
 import io
 from pathlib import Path
+import re
 import sys
 import time
 import types
@@ -47,6 +48,9 @@ from .rekognition_server import RealFacesRekognition, RekognitionServer
 from .scenes import empty, wall
 
 ACCOUNT_ID = "123456789012"
+# An AWS account id as AWS writes it into messages and ARNs: 12 digits on their own. Not 12
+# digits inside a longer token (a random S3 key or a ULID can hold such a run by chance).
+ACCOUNT_ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])")
 ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 REGION = "eu-west-1"

@@ -28,6 +28,7 @@ from homeassistant.util import dt as dt_util
 
 from .conftest import (
     ACCESS_KEY_ID,
+    ACCOUNT_ID_PATTERN,
     ENTRY_DATA,
     REGION,
     SECRET_ACCESS_KEY,
@@ -40,7 +41,6 @@ from .rekognition_server import ACCOUNT_ID, Fault, RekognitionServer
 from .scenes import portrait
 
 IAM_POLICY_URL = "https://github.com/intruder-alert/intruder_alert#iam-policy"
-TWELVE_DIGITS = re.compile(r"\d{12}")
 
 
 def _issue_id(entry: MockConfigEntry) -> str:
@@ -106,7 +106,7 @@ async def _assert_tells_the_action(
     shown = json.dumps(dataclasses.asdict(issue), default=str)
     for secret in (ACCOUNT_ID, ACCESS_KEY_ID, SECRET_ACCESS_KEY, "arn:"):
         assert secret not in shown
-    assert not TWELVE_DIGITS.search(shown)
+    assert not ACCOUNT_ID_PATTERN.search(shown)
     # The English text uses exactly the placeholders given, and says what to do.
     texts = await translation.async_get_translations(hass, "en", "issues", [DOMAIN])
     for part in ("title", "description"):

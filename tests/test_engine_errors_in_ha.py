@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from typing import Any
 
 import pytest
@@ -17,11 +16,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.intruder_alert.const import EVENT_INTRUDER_ALERT
 from homeassistant.core import HomeAssistant
 
-from .conftest import SceneCamera, wait_until, zone_data
+from .conftest import ACCOUNT_ID_PATTERN, SceneCamera, wait_until, zone_data
 from .rekognition_server import ACCOUNT_ID, Fault, RekognitionServer
 from .scenes import portrait
 
-ACCOUNT = re.compile(r"\d{12}")
 LAST_VERDICT = "sensor.zone_0_last_verdict"
 CALLS_TODAY = "sensor.intruder_alert_eu_west_1_rekognition_calls_today"
 COST_TODAY = "sensor.intruder_alert_eu_west_1_estimated_cost_today"
@@ -76,7 +74,7 @@ async def test_access_denied_run_names_the_permission_not_the_account(
     assert "AccessDeniedException" in reason
     assert "rekognition:SearchUsersByImage" in reason
     assert "<redacted>" in reason
-    assert not ACCOUNT.search(reason)
+    assert not ACCOUNT_ID_PATTERN.search(reason)
     assert ACCOUNT_ID not in json.dumps(event.data, default=str)
 
     sensor = hass.states.get(LAST_VERDICT)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Generator
 from datetime import date
 import logging
-import re
 import traceback
 from typing import Any
 
@@ -27,6 +26,7 @@ from custom_components.intruder_alert.engine.people import People
 from custom_components.intruder_alert.engine.rekognition import Rekognition
 from custom_components.intruder_alert.engine.usage import ApiUsage
 
+from .conftest import ACCOUNT_ID_PATTERN
 from .scenes import portrait
 
 COLLECTIONS = {"whitelist": "wl", "blacklist": "bl"}
@@ -329,9 +329,6 @@ def test_delete_faces_in_batches(rekognition: tuple[Rekognition, Stubber, Stubbe
     engine.delete_faces("wl", ids)
 
 
-ACCOUNT = re.compile(r"\d{12}")
-
-
 def _logged_for_users(caplog: pytest.LogCaptureFixture) -> str:
     """What reaches Home Assistant's log at its default levels (INFO and above).
 
@@ -359,7 +356,7 @@ def test_denied_error_and_its_traceback_name_no_account(
     shown = "".join(traceback.format_exception(err.value))
     assert "rekognition:SearchUsersByImage" in shown
     assert "AccessDeniedException" in shown
-    assert not ACCOUNT.search(shown)
+    assert not ACCOUNT_ID_PATTERN.search(shown)
 
 
 def test_refused_calls_are_counted_not_billed(
@@ -404,7 +401,7 @@ def test_denied_detect_faces_is_said_once(
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1
     assert "rekognition:DetectFaces" in warnings[0].getMessage()
-    assert not ACCOUNT.search(_logged_for_users(caplog))
+    assert not ACCOUNT_ID_PATTERN.search(_logged_for_users(caplog))
     assert "123456789012" not in caplog.text
     assert engine.usage.total() == {"DetectFaces": 3}
     assert engine.usage.billed_today() == 0
@@ -464,7 +461,7 @@ def test_enroll_failed_delete_does_not_mask_success(
     assert "could not be deleted" in warning.getMessage()
     assert "s3:DeleteObject" in warning.getMessage()
     assert "lifecycle" in warning.getMessage()
-    assert not ACCOUNT.search(_logged_for_users(caplog))
+    assert not ACCOUNT_ID_PATTERN.search(_logged_for_users(caplog))
     assert "123456789012" not in caplog.text
 
 
